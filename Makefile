@@ -1,0 +1,45 @@
+# Two commands do all the set-up from a fresh clone:
+#   make lab    create the environment on first use, then open JupyterLab on notebooks/
+#   make test   create the environment on first use, then run the whole test suite
+# Python 3.11+ is the only requirement; set PYTHON=python3.12 to choose another one.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
+PYTEST_ARGS ?=
+
+.PHONY: lab test lint bench notebooks solved clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "depipe-course needs Python 3.11 or newer; run: make PYTHON=python3.11 ...")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+lab: $(STAMP)
+	$(BIN)/depipe lab
+
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -n 2 --dist loadfile tests $(NOTEBOOKS) --nbval \
+		--nbval-sanitize-with notebooks/sanitize.cfg $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks
+
+# Instructors: re-run the learner notebooks and store their outputs (what nbval compares).
+notebooks: $(STAMP)
+	$(BIN)/depipe execute $(NOTEBOOKS)
+
+# Instructors: solved copies of every notebook, filled from solutions/.
+solved: $(STAMP)
+	$(BIN)/depipe solve --out build/solved
+
+clean:
+	rm -rf $(VENV) build .pytest_cache

@@ -1,0 +1,244 @@
+"""Run an exercise's checks against a learner's objects and collect a ``Result``.
+
+A check is a plain function. Its parameters are looked up by name: the learner's
+objects (``clean_chunk``), or ``tmp_path`` for a fresh scratch folder. It returns
+nothing when the behaviour is right and raises ``CheckFailed`` (through ``fail`` /
+``expect``) with what was expected and what was seen when it is not. Learner code
+that raises ``NotImplementedError`` marks the check *not attempted*; any other
+exception from learner code fails the check and is reported, never propagated, so a
+notebook's "Run All" carries on.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import inspect
+import io
+import tempfile
+import traceback
+import types
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, NoReturn
+
+if TYPE_CHECKING:
+    from depipe_course.exercises import Exercise
+
+Status = Literal[
+    "passed", "partial", "failed", "not_attempted", "error", "timeout", "rejected"
+]
+SubStatus = Literal["passed", "failed", "not_attempted"]
+
+_MAX_SHOWN = 300
+
+
+class CheckFailed(AssertionError):
+    """A sub-check saw behaviour other than what the exercise asks for."""
+
+    def __init__(self, message: str, *, expected: Any = None, seen: Any = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.expected = None if expected is None else _shorten(expected)
+        self.seen = None if seen is None else _shorten(seen)
+
+
+class NotAttempted(Exception):
+    """Raised by a check when the learner's answer is still the shipped placeholder."""
+
+
+def fail(message: str, *, expected: Any = None, seen: Any = None) -> NoReturn:
+    """Fail the current sub-check with a message a learner can act on."""
+    raise CheckFailed(message, expected=expected, seen=seen)
+
+
+def expect(condition: object, message: str, *, expected: Any = None, seen: Any = None) -> None:
+    """Fail with ``message`` unless ``condition`` holds."""
+    if not condition:
+        fail(message, expected=expected, seen=seen)
+
+
+def expect_equal(seen: Any, expected: Any, what: str) -> None:
+    """Fail unless ``seen == expected``; ``what`` names the value being compared."""
+    if seen != expected:
+        fail(f"{what} is not what the exercise asks for", expected=expected, seen=seen)
+
+
+def _shorten(value: Any) -> str:
+    text = value if isinstance(value, str) else repr(value)
+    return text if len(text) <= _MAX_SHOWN else text[: _MAX_SHOWN - 1] + "…"
+
+
+@dataclass(frozen=True)
+class Check:
+    """One named behaviour of an exercise, worth ``points``."""
+
+    name: str
+    fn: Callable[..., None]
+    points: float
+    hint: str = ""
+
+
+@dataclass(frozen=True)
+class SubCheckResult:
+    """The outcome of one ``Check``: plain data, so it crosses process boundaries."""
+
+    name: str
+    status: SubStatus
+    points: float
+    max_points: float
+    message: str = ""
+    expected: str | None = None
+    seen: str | None = None
+    hint: str = ""
+
+    @property
+    def passed(self) -> bool:
+        return self.status == "passed"
+
+
+@dataclass(frozen=True)
+class Result:
+    """Everything a learner or a report needs to know about one exercise attempt."""
+
+    exercise_id: str
+    title: str
+    status: Status
+    score: float
+    max_score: float
+    checks: tuple[SubCheckResult, ...] = field(default_factory=tuple)
+    message: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["checks"] = [asdict(c) for c in self.checks]
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Result:
+        checks = tuple(SubCheckResult(**c) for c in data.get("checks", ()))
+        return cls(**{**data, "checks": checks})
+
+    def _repr_html_(self) -> str:
+        from depipe_course.feedback import to_html
+
+        return to_html(self)
+
+    def __str__(self) -> str:
+        from depipe_course.feedback import to_text
+
+        return to_text(self)
+
+    __repr__ = __str__
+
+
+def summarise(
+    exercise_id: str, title: str, subs: tuple[SubCheckResult, ...], message: str = ""
+) -> Result:
+    """Fold sub-check outcomes into an exercise status and score."""
+    score = round(sum(s.points for s in subs), 2)
+    max_score = round(sum(s.max_points for s in subs), 2)
+    status: Status
+    if subs and all(s.status == "not_attempted" for s in subs):
+        status, score = "not_attempted", 0.0
+    elif subs and all(s.passed for s in subs):
+        status = "passed"
+    elif score > 0:
+        status = "partial"
+    else:
+        status = "failed"
+    return Result(exercise_id, title, status, score, max_score, subs, message)
+
+
+def run_checks(exercise: Exercise, objects: Mapping[str, Any]) -> Result:
+    """Run every check of ``exercise`` against ``objects`` (the learner's names)."""
+    missing = [name for name in exercise.names if name not in objects]
+    if missing:
+        names = ", ".join(f"`{n}`" for n in missing)
+        note = f"{names} not defined: run the exercise cell, then check again."
+        subs = tuple(
+            SubCheckResult(c.name, "not_attempted", 0.0, c.points, note, hint=c.hint)
+            for c in exercise.checks
+        )
+        return summarise(exercise.id, exercise.title, subs, note)
+    with tempfile.TemporaryDirectory(prefix=f"depipe-{exercise.id}-") as scratch:
+        subs = tuple(
+            _run_one(check, objects, Path(scratch) / f"check{i}")
+            for i, check in enumerate(exercise.checks)
+        )
+    return summarise(exercise.id, exercise.title, subs)
+
+
+def _run_one(check: Check, objects: Mapping[str, Any], scratch: Path) -> SubCheckResult:
+    def outcome(status: SubStatus, message: str = "", **extra: Any) -> SubCheckResult:
+        points = check.points if status == "passed" else 0.0
+        return SubCheckResult(
+            check.name, status, points, check.points, message, hint=check.hint, **extra
+        )
+
+    try:
+        kwargs = _arguments(check.fn, objects, scratch)
+        with _quiet():
+            check.fn(**kwargs)
+    except NotImplementedError:
+        return outcome("not_attempted", "Not attempted yet: the stub still raises NotImplementedError.")
+    except NotAttempted as exc:
+        return outcome("not_attempted", str(exc) or "Not attempted yet.")
+    except CheckFailed as exc:
+        return outcome("failed", exc.message, expected=exc.expected, seen=exc.seen)
+    except Exception as exc:  # learner code may raise anything: report it, never propagate
+        return outcome("failed", _describe_exception(exc))
+    return outcome("passed")
+
+
+def _arguments(fn: Callable[..., None], objects: Mapping[str, Any], scratch: Path) -> dict[str, Any]:
+    kwargs: dict[str, Any] = {}
+    for name in inspect.signature(fn).parameters:
+        if name == "tmp_path":
+            scratch.mkdir(parents=True, exist_ok=True)
+            kwargs[name] = scratch
+        else:
+            kwargs[name] = objects[name]
+    return kwargs
+
+
+def _describe_exception(exc: BaseException) -> str:
+    """Name the exception and the learner's line that raised it, not the check's."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    learner = [f for f in frames if "depipe_course" not in f.filename]
+    where = f" (line {learner[-1].lineno} of your code)" if learner and learner[-1].lineno else ""
+    return f"Your code raised {type(exc).__name__}: {_shorten(str(exc))}{where}"
+
+
+@contextlib.contextmanager
+def _quiet() -> Iterator[None]:
+    """Keep the learner's own prints out of the feedback while checks run."""
+    sink = io.StringIO()
+    with contextlib.redirect_stdout(sink):
+        yield
+
+
+def bind_references(objects: Mapping[str, Any], references: Mapping[str, Any]) -> dict[str, Any]:
+    """Make the learner's functions see ``references`` instead of their own versions.
+
+    Grading an exercise in isolation means its calls to *other* exercises' names
+    (``process_orders_in_chunks`` calling ``clean_chunk``) reach the reference, so one
+    mistake costs once. A function's globals are the notebook namespace; we give a
+    copy of each function a namespace in which those names are the reference's.
+    """
+    if not references:
+        return dict(objects)
+    bound: dict[str, Any] = {}
+    for name, obj in objects.items():
+        if isinstance(obj, types.FunctionType):
+            namespace = {**obj.__globals__, **references}
+            copy = types.FunctionType(
+                obj.__code__, namespace, obj.__name__, obj.__defaults__, obj.__closure__
+            )
+            copy.__kwdefaults__ = obj.__kwdefaults__
+            copy.__dict__.update(obj.__dict__)
+            copy.__qualname__ = obj.__qualname__
+            bound[name] = copy
+        else:
+            bound[name] = obj
+    return bound

@@ -1,0 +1,94 @@
+"""Render a ``Result`` for a person: rich HTML in JupyterLab, plain text elsewhere.
+
+Both renderings are deterministic (no times, no paths), so notebooks that show
+feedback can be compared by nbval without sanitizers.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from depipe_course.checking import Result, SubCheckResult
+
+_HEADLINE = {
+    "passed": "Correct",
+    "partial": "Partly correct",
+    "failed": "Not yet",
+    "not_attempted": "Not attempted",
+    "error": "Could not run",
+    "timeout": "Took too long",
+    "rejected": "Rejected",
+}
+_MARK = {"passed": "✔", "failed": "✘", "not_attempted": "·"}
+_COLOUR = {"passed": "#1a7f37", "partial": "#9a6700", "not_attempted": "#57606a"}
+
+
+def headline(result: Result) -> str:
+    return (
+        f"{result.exercise_id} {result.title}: {_HEADLINE[result.status]} "
+        f"({_points(result.score)}/{_points(result.max_score)} points)"
+    )
+
+
+def _summary_note(result: Result) -> str:
+    """One sentence for the whole result; a not-attempted one says it once, not per check."""
+    if result.message:
+        return result.message
+    if result.status == "not_attempted" and result.checks:
+        return result.checks[0].message
+    return ""
+
+
+def to_text(result: Result) -> str:
+    lines = [headline(result)]
+    if note := _summary_note(result):
+        lines.append(f"  {note}")
+    if result.status == "not_attempted":
+        lines.append("  What the check will look at:")
+    for sub in result.checks:
+        lines.append(f"  {_MARK[sub.status]} {sub.name}")
+        lines.extend(f"      {line}" for line in _details(sub))
+    return "\n".join(lines)
+
+
+def to_html(result: Result) -> str:
+    colour = _COLOUR.get(result.status, "#cf222e")
+    rows = "".join(_html_row(sub) for sub in result.checks)
+    note = _summary_note(result)
+    if result.status == "not_attempted":
+        note += " What the check will look at:"
+    note = f"<p style='margin:2px 0'>{escape(note.strip())}</p>" if note else ""
+    return (
+        f'<div class="depipe-result" style="border-left:4px solid {colour};padding:4px 10px">'
+        f'<b style="color:{colour}">{escape(headline(result))}</b>{note}'
+        f'<ul style="list-style:none;padding-left:0;margin:4px 0">{rows}</ul></div>'
+    )
+
+
+def _details(sub: SubCheckResult) -> list[str]:
+    if sub.status != "failed":
+        return []
+    details = [sub.message] if sub.message else []
+    if sub.expected is not None:
+        details.append(f"expected: {sub.expected}")
+    if sub.seen is not None:
+        details.append(f"seen:     {sub.seen}")
+    if sub.hint:
+        details.append(f"hint:     {sub.hint}")
+    return details
+
+
+def _html_row(sub: SubCheckResult) -> str:
+    colour = _COLOUR.get(sub.status, "#cf222e")
+    details = "".join(
+        f"<div style='margin-left:1.5em;font-family:monospace;white-space:pre-wrap'>{escape(d)}</div>"
+        for d in _details(sub)
+    )
+    return (
+        f"<li><span style='color:{colour}'>{_MARK[sub.status]}</span> "
+        f"{escape(sub.name)}{details}</li>"
+    )
+
+
+def _points(value: float) -> str:
+    return f"{value:g}"
