@@ -55,7 +55,10 @@ def _data(args: argparse.Namespace) -> int:
 
 def _lab(args: argparse.Namespace) -> int:
     """Replace this process with JupyterLab serving the course's notebooks."""
-    argv = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={NOTEBOOKS_DIR}", *args.lab_args]
+    argv = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={NOTEBOOKS_DIR}"]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        argv.append("--allow-root")  # containers, Binder-like hosts and CI run as root
+    argv.extend(args.lab_args)
     os.execv(sys.executable, argv)
     return 0  # pragma: no cover - execv does not return
 
@@ -106,7 +109,6 @@ def parser() -> argparse.ArgumentParser:
     lab = sub.add_parser("lab", help="open JupyterLab on the course notebooks",
                          description="Start JupyterLab with the course's notebooks folder as its root. "
                          "Extra arguments go to JupyterLab (e.g. --no-browser --port 8899).")
-    lab.add_argument("lab_args", nargs=argparse.REMAINDER, help="arguments passed to jupyter lab")
     lab.set_defaults(run=_lab)
 
     ex = sub.add_parser("execute", help="(instructors) re-run notebooks and store their outputs",
@@ -119,7 +121,12 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    args = parser().parse_args(argv)
+    top = parser()
+    args, extra = top.parse_known_args(argv)
+    if args.command == "lab":
+        args.lab_args = extra  # everything unknown goes to JupyterLab
+    elif extra:
+        top.error(f"unrecognized arguments: {' '.join(extra)}")
     return int(args.run(args))
 
 

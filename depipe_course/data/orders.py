@@ -1,8 +1,7 @@
 """Orders the way real exports deliver them: mostly fine, with every classic mess.
 
 Rows are generated in blocks with numpy, each block from its own seeded generator
-(``default_rng([seed, block])``), so a 1 GB file streams out in constant memory and
-the first N rows of a big file equal a small file made with the same seed.
+(``default_rng([seed, block])``), so a 1 GB file streams out in constant memory.
 
 The mess, each at a small rate (see ``Mess``): duplicate ``order_id``s, zero and
 negative amounts, the five null spellings (``''``, ``NULL``, ``N/A``, ``n/a``,

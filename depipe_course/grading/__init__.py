@@ -7,6 +7,7 @@ has exercises appears in the report, whatever state the submission is in.
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 from depipe_course import exercises, notebooks
@@ -35,7 +36,7 @@ def _plan(ex: exercises.Exercise, found: Found) -> Job | Result:
     if located.source is None:
         status = "not_attempted" if ex.id not in found.cells else "error"
         return _without_code(ex, status, located.problem)
-    return Job(ex.id, located.source, f"<{found.part.notebook} exercise {ex.id}>")
+    return Job(ex.id, located.source, f"<{found.part.notebook} exercise {ex.id}>", located.note)
 
 
 def grade(submission: Path, *, jobs: int = 1, timeout_s: float | None = None) -> Report:
@@ -50,7 +51,10 @@ def grade(submission: Path, *, jobs: int = 1, timeout_s: float | None = None) ->
         notebook, ex, plan = item
         if isinstance(plan, Result):
             return Graded(notebook, plan)
-        return Graded(notebook, run(plan, timeout_s or ex.timeout_s))
+        result = run(plan, timeout_s or ex.timeout_s)
+        if plan.note:
+            result = replace(result, message=" ".join(filter(None, (plan.note, result.message))))
+        return Graded(notebook, result)
 
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         return Report(tuple(pool.map(settle, planned)))

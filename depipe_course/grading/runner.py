@@ -44,6 +44,7 @@ class Job:
     exercise_id: str
     source: str
     filename: str
+    note: str = ""  # said in the report whatever the result (e.g. duplicated cells)
 
 
 _context: multiprocessing.context.ForkServerContext | None = None

@@ -1,0 +1,136 @@
+"""depipe_course.checking: sub-check outcomes, exercise status and reference binding."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from depipe_course.checking import (
+    Check,
+    NotAttempted,
+    Result,
+    bind_references,
+    expect_equal,
+    fail,
+    run_checks,
+    summarise,
+)
+from depipe_course.exercises import Exercise
+
+
+def _exercise(*checks: Check) -> Exercise:
+    return Exercise("99.1", "test exercise", ("f",), checks=list(checks))
+
+
+def _passes(f):  # type: ignore[no-untyped-def]
+    expect_equal(f(2), 4, "f(2)")
+
+
+def test_passing_check_earns_its_points() -> None:
+    """A check that returns earns its points and the exercise is passed."""
+    result = run_checks(_exercise(Check("doubles", _passes, 2)), {"f": lambda x: x * 2})
+    assert (result.status, result.score, result.max_score) == ("passed", 2, 2)
+
+
+def test_failed_check_says_expected_and_seen() -> None:
+    """A failing check reports what was expected and what was seen, and its hint."""
+    result = run_checks(_exercise(Check("doubles", _passes, 2, hint="multiply")), {"f": lambda x: x + 1})
+    (sub,) = result.checks
+    assert (sub.status, sub.expected, sub.seen, sub.hint) == ("failed", "4", "3", "multiply")
+    assert result.status == "failed" and result.score == 0
+
+
+def test_stub_is_not_attempted_not_an_exception() -> None:
+    """NotImplementedError from learner code marks the exercise not attempted."""
+
+    def stub(x: int) -> int:
+        raise NotImplementedError
+
+    result = run_checks(_exercise(Check("doubles", _passes, 1)), {"f": stub})
+    assert result.status == "not_attempted" and result.score == 0
+
+
+def test_not_attempted_raised_by_a_check() -> None:
+    """A check can declare a placeholder answer not attempted."""
+
+    def quiz(f):  # type: ignore[no-untyped-def]
+        raise NotAttempted("still None")
+
+    result = run_checks(_exercise(Check("quiz", quiz, 1)), {"f": None})
+    assert result.status == "not_attempted" and result.checks[0].message == "still None"
+
+
+def test_learner_exception_fails_the_check_with_its_name() -> None:
+    """Any other exception from learner code fails the sub-check and names the error."""
+
+    def broken(x: int) -> int:
+        return {}[x]  # type: ignore[return-value]
+
+    result = run_checks(_exercise(Check("doubles", _passes, 1)), {"f": broken})
+    assert result.checks[0].status == "failed"
+    assert result.checks[0].message.startswith("Your code raised KeyError")
+
+
+def test_missing_name_is_not_attempted() -> None:
+    """A name the learner never defined makes every sub-check not attempted, saying which."""
+    result = run_checks(_exercise(Check("doubles", _passes, 1)), {})
+    assert result.status == "not_attempted" and "`f`" in result.message
+
+
+def test_partial_credit() -> None:
+    """Some sub-checks passing gives a partial status with their points."""
+
+    def always_fails(f):  # type: ignore[no-untyped-def]
+        fail("nope")
+
+    ex = _exercise(Check("a", _passes, 1), Check("b", always_fails, 3))
+    result = run_checks(ex, {"f": lambda x: 2 * x})
+    assert (result.status, result.score, result.max_score) == ("partial", 1, 4)
+
+
+def test_tmp_path_is_a_fresh_folder() -> None:
+    """A check that asks for tmp_path gets an existing, empty folder."""
+    seen: list[Path] = []
+
+    def uses_tmp(f, tmp_path):  # type: ignore[no-untyped-def]
+        assert tmp_path.is_dir() and not any(tmp_path.iterdir())
+        seen.append(tmp_path)
+
+    run_checks(_exercise(Check("tmp", uses_tmp, 1)), {"f": None})
+    assert seen and not seen[0].exists()  # removed afterwards
+
+
+def test_learner_prints_do_not_reach_feedback(capsys) -> None:  # type: ignore[no-untyped-def]
+    """Output printed by learner code during a check is swallowed."""
+
+    def chatty(x: int) -> int:
+        print("debugging!")
+        return 2 * x
+
+    run_checks(_exercise(Check("doubles", _passes, 1)), {"f": chatty})
+    assert "debugging!" not in capsys.readouterr().out
+
+
+def test_result_round_trips_through_plain_data() -> None:
+    """Results cross process boundaries as dicts and come back equal."""
+    result = run_checks(_exercise(Check("doubles", _passes, 1, hint="h")), {"f": lambda x: x})
+    assert Result.from_dict(result.to_dict()) == result
+
+
+def test_summarise_statuses() -> None:
+    """No sub-checks passing and no points is 'failed', not 'partial'."""
+    assert summarise("99.1", "t", ()).status == "failed"
+
+
+def helper() -> str:
+    return "learner's helper"
+
+
+def caller() -> str:
+    return helper()
+
+
+def test_bind_references_redirects_calls_to_other_exercises() -> None:
+    """A learner function calling another exercise's name reaches the reference instead."""
+    bound = bind_references({"caller": caller}, {"helper": lambda: "reference"})
+    assert bound["caller"]() == "reference"
+    assert caller() == "learner's helper"  # the original is untouched

@@ -1,0 +1,55 @@
+"""depipe_course.learner: check() in a notebook namespace, progress() across the course."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from depipe_course import check, exercises, progress
+from solutions import part01
+
+
+@pytest.fixture(autouse=True)
+def _state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("DEPIPE_STATE_DIR", str(tmp_path / "state"))
+    return tmp_path / "state"
+
+
+def test_check_reads_the_callers_namespace() -> None:
+    """check() finds the learner's names among the caller's globals."""
+    globals()["peak_memory"] = part01.peak_memory
+    try:
+        assert check("01.1").status == "passed"
+    finally:
+        del globals()["peak_memory"]
+
+
+def test_check_with_nothing_defined_is_not_attempted() -> None:
+    """Checking before running the exercise cell is 'not attempted', not a NameError."""
+    assert check("01.1", namespace={}).status == "not_attempted"
+
+
+def test_progress_lists_every_exercise_with_its_last_result() -> None:
+    """progress() has a row per exercise of the course, updated by check()."""
+    check("01.2", namespace={"incident_skills": part01.incident_skills})
+    rows = {row[0]: row for row in progress().rows}
+    assert set(rows) == {ex.id for ex in exercises.all_exercises()}
+    assert rows["01.2"][2] == "passed" and rows["01.1"][2] == "not_checked"
+
+
+def test_unwritable_state_folder_does_not_break_check(_state: Path) -> None:
+    """A progress file that cannot be written costs a log line, never the check."""
+    _state.parent.mkdir(exist_ok=True)
+    _state.write_text("a file where a folder should be")
+    assert check("01.1", namespace={"peak_memory": part01.peak_memory}).status == "passed"
+
+
+def test_importing_the_package_stays_light() -> None:
+    """`from depipe_course import check` loads neither pandas nor moto nor the grader."""
+    code = ("import sys; from depipe_course import check, progress; "
+            "heavy = {'pandas', 'moto', 'pyarrow', 'boto3', 'depipe_course.grading'} & set(sys.modules); "
+            "assert not heavy, heavy")
+    subprocess.run([sys.executable, "-c", code], check=True)
