@@ -1,0 +1,1 @@
+"""Benchmarks: the course's speed and memory claims, measured. Run ``make bench``."""
