@@ -1,0 +1,1 @@
+"""Fakes that stand in for the network and the cloud, so the course runs offline."""
