@@ -130,7 +130,8 @@ def grade_in_this_process(job: Job) -> Result:
 def _execute(job: Job, namespace: dict[str, Any]) -> str:
     """Run the cell; return '' on success, else a sentence saying what went wrong."""
     try:
-        code = compile(_python_source(job.source), job.filename, "exec")
+        # dont_inherit: this module's `from __future__ import annotations` must not reach learner code
+        code = compile(_python_source(job.source), job.filename, "exec", dont_inherit=True)
     except SyntaxError as exc:
         return f"syntax error in the exercise cell, line {exc.lineno}: {exc.msg}"
     sink = io.StringIO()
