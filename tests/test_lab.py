@@ -7,6 +7,7 @@ import re
 import secrets
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -32,6 +33,9 @@ def lab() -> Iterator[tuple[str, str]]:
     )
     try:
         base = _wait_for_url(proc, deadline=time.monotonic() + 90)
+        # Keep reading the server's log so it never blocks on a full pipe.
+        threading.Thread(target=proc.stderr.read, daemon=True).start()  # type: ignore[union-attr]
+        _wait_until_serving(base, token, deadline=time.monotonic() + 30)
         yield base, token
     finally:
         proc.terminate()
@@ -40,6 +44,19 @@ def lab() -> Iterator[tuple[str, str]]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+        assert proc.stderr is not None
+        proc.stderr.close()
+
+
+def _wait_until_serving(base: str, token: str, deadline: float) -> None:
+    while True:
+        try:
+            requests.get(f"{base}/api/status", headers={"Authorization": f"token {token}"}, timeout=5)
+            return
+        except requests.ConnectionError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
 
 
 def _wait_for_url(proc: subprocess.Popen[str], deadline: float) -> str:
