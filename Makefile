@@ -17,6 +17,8 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@# Build matplotlib's font cache now, not in the middle of a notebook's output.
+	$(BIN)/python -c "import matplotlib.pyplot"
 	rm -f $(VENV)/.installed-* && touch $(STAMP)
 
 lab: $(STAMP)
