@@ -187,7 +187,7 @@ class DeadLetterQueue:
 
 # %% [04.4]
 import logging
-import sqlite3  # noqa: F811 (each cell carries its own imports)
+import sqlite3
 from collections.abc import Callable, Iterable
 from typing import Any
 
