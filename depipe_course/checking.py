@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import inspect
 import io
+import sysconfig
 import tempfile
 import traceback
 import types
@@ -202,10 +203,19 @@ def _arguments(fn: Callable[..., None], objects: Mapping[str, Any], scratch: Pat
     return kwargs
 
 
+def _is_library(filename: str) -> bool:
+    """Frames of installed packages, the standard library and the course's own checks."""
+    package_dir = str(Path(__file__).parent)
+    return filename.startswith((package_dir, *_LIBRARY_DIRS)) or "site-packages" in filename
+
+
+_LIBRARY_DIRS = tuple({sysconfig.get_paths()[key] for key in ("stdlib", "platstdlib", "purelib", "platlib")})
+
+
 def _describe_exception(exc: BaseException) -> str:
-    """Name the exception and the learner's line that raised it, not the check's."""
+    """Name the exception and the learner's line that raised it, not a library's."""
     frames = traceback.extract_tb(exc.__traceback__)
-    learner = [f for f in frames if "depipe_course" not in f.filename]
+    learner = [f for f in frames if not _is_library(f.filename)]
     where = f" (line {learner[-1].lineno} of your code)" if learner and learner[-1].lineno else ""
     return f"Your code raised {type(exc).__name__}: {_shorten(str(exc))}{where}"
 

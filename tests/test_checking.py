@@ -134,3 +134,13 @@ def test_bind_references_redirects_calls_to_other_exercises() -> None:
     bound = bind_references({"caller": caller}, {"helper": lambda: "reference"})
     assert bound["caller"]() == "reference"
     assert caller() == "learner's helper"  # the original is untouched
+
+
+def test_exception_names_the_learners_line_not_the_librarys() -> None:
+    """An error raised inside a library reports the learner's own line, not the library's."""
+    import json
+
+    namespace: dict = {"json": json}
+    exec(compile("def f(x):\n    return json.loads('not json')\n", "<cell>", "exec"), namespace)
+    result = run_checks(_exercise(Check("doubles", _passes, 1)), {"f": namespace["f"]})
+    assert result.checks[0].message.endswith("(line 2 of your code)"), result.checks[0].message
