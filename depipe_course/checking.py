@@ -179,7 +179,10 @@ def _run_one(check: Check, objects: Mapping[str, Any], scratch: Path) -> SubChec
 
     try:
         kwargs = _arguments(check.fn, objects, scratch)
-        with _quiet():
+        scratch.mkdir(parents=True, exist_ok=True)
+        # Learner code that writes relative paths writes into the scratch folder,
+        # never into the notebook's folder or the repository.
+        with _quiet(), contextlib.chdir(scratch):
             check.fn(**kwargs)
     except NotImplementedError:
         return outcome("not_attempted", "Not attempted yet: the stub still raises NotImplementedError.")
@@ -196,7 +199,6 @@ def _arguments(fn: Callable[..., None], objects: Mapping[str, Any], scratch: Pat
     kwargs: dict[str, Any] = {}
     for name in inspect.signature(fn).parameters:
         if name == "tmp_path":
-            scratch.mkdir(parents=True, exist_ok=True)
             kwargs[name] = scratch
         else:
             kwargs[name] = objects[name]

@@ -144,3 +144,15 @@ def test_exception_names_the_learners_line_not_the_librarys() -> None:
     exec(compile("def f(x):\n    return json.loads('not json')\n", "<cell>", "exec"), namespace)
     result = run_checks(_exercise(Check("doubles", _passes, 1)), {"f": namespace["f"]})
     assert result.checks[0].message.endswith("(line 2 of your code)"), result.checks[0].message
+
+
+def test_relative_writes_land_in_scratch_not_the_working_folder(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Learner code writing a relative path during a check cannot litter the learner's folder."""
+    monkeypatch.chdir(tmp_path)
+
+    def writes(x: int) -> int:
+        Path("orders.db").write_text("x")
+        return 2 * x
+
+    run_checks(_exercise(Check("doubles", _passes, 1)), {"f": writes})
+    assert not (tmp_path / "orders.db").exists()
