@@ -169,21 +169,14 @@ def test_direct_style_earns_full_points(exercise_id: str) -> None:
     assert_full_points(grade(exercise_id, DIRECT[exercise_id]))
 
 
-@pytest.mark.parametrize("exercise_id", sorted(DIRECT))
-def test_checks_answer_in_about_a_second(exercise_id: str) -> None:
-    """Grading a direct-style answer, real sleeps of a minute and more included, takes about a second."""
-    started = time.perf_counter()
-    grade(exercise_id, DIRECT[exercise_id])
-    assert time.perf_counter() - started < 3  # about a second; slack for a loaded CI machine
-
-
-def test_a_minute_of_backoff_is_not_waited_for() -> None:
-    """Retries that sleep 1 + 2 + 4 + 8 + 16 + 32 s through time.sleep are graded without sleeping."""
+def test_a_minute_of_backoff_is_not_waited_for(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Retries that sleep 32 + 64 + ... s through time.sleep are graded without the real sleep running."""
+    slept: list[float] = []
+    monkeypatch.setattr(time, "sleep", slept.append)  # the real sleep, should anything reach it
     source = DIRECT["03.6"].replace("2 ** attempt", "2 ** (attempt + 5)")  # 32, 64, ... s per wait
-    started = time.perf_counter()
     result = grade("03.6", source)
-    assert time.perf_counter() - started < 1
     assert result.score > 0
+    assert slept == []
 
 
 def test_time_functions_are_restored_after_a_check() -> None:
@@ -217,9 +210,7 @@ def test_runaway_pagination_is_cut_off_with_a_clear_message() -> None:
                 if False:
                     yield
     """
-    started = time.perf_counter()
     result = grade("03.4", source)
-    assert time.perf_counter() - started < 5
     assert result.status == "failed"
     assert any("more than" in c.message and "requests" in c.message for c in result.checks)
 
