@@ -1,47 +1,64 @@
-"""Grade a submission: find each exercise cell, run it in isolation, report.
+"""Grade a submission: find each exercise cell, run it confined, report.
 
-``grade(path)`` is what ``depipe grade`` calls. Every exercise of every part that
-has exercises appears in the report, whatever state the submission is in.
+``grade(path)`` is what ``depipe grade`` calls. Every exercise of every part that has
+exercises appears in the report, whatever state the submission is in. See
+docs/grading.md for what the grader protects against and what it does not.
 """
 
 from __future__ import annotations
 
+import hashlib
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
-from depipe_course import exercises, notebooks
+from depipe_course import __version__, exercises
 from depipe_course.checking import Result, SubCheckResult
+from depipe_course.grading.cells import locate
+from depipe_course.grading.child import Job, failure
+from depipe_course.grading.limits import Limits
 from depipe_course.grading.report import Graded, Report
-from depipe_course.grading.runner import Job, run
-from depipe_course.grading.submission import Found, SubmissionError, collect
+from depipe_course.grading.runner import isolation_in_force, run
+from depipe_course.grading.submission import Found, SubmissionError, collect, notebook_files
 
-__all__ = ["grade", "Report", "SubmissionError"]
+__all__ = ["grade", "Limits", "Report", "SubmissionError"]
 
 
 def _without_code(ex: exercises.Exercise, status: str, message: str) -> Result:
-    subs = tuple(
-        SubCheckResult(c.name, "not_attempted" if status == "not_attempted" else "failed",
-                       0.0, c.points, message, hint=c.hint)
-        for c in ex.checks
-    )
+    sub_status = "not_attempted" if status == "not_attempted" else "failed"
+    subs = tuple(SubCheckResult(c.name, sub_status, 0.0, c.points, message, hint=c.hint)  # type: ignore[arg-type]
+                 for c in ex.checks)
     return Result(ex.id, ex.title, status, 0.0, ex.max_points, subs, message)  # type: ignore[arg-type]
 
 
 def _plan(ex: exercises.Exercise, found: Found) -> Job | Result:
-    if found.cells is None:
+    if found.notebook is None:
         status = "error" if found.path else "not_attempted"
         return _without_code(ex, status, found.problem)
-    located = notebooks.locate(found.cells, ex.id)
+    located = locate(found.notebook, ex)
+    note = "; ".join(filter(None, (found.note, located.note)))
     if located.source is None:
-        status = "not_attempted" if ex.id not in found.cells else "error"
-        return _without_code(ex, status, located.problem)
-    return Job(ex.id, located.source, f"<{found.part.notebook} exercise {ex.id}>", located.note)
+        return _without_code(ex, located.status, " ".join(filter(None, (located.problem, note))))
+    return Job(ex.id, located.source, f"<{found.part.notebook} exercise {ex.id}>", note)
 
 
-def grade(submission: Path, *, jobs: int = 1, timeout_s: float | None = None) -> Report:
-    """Grade every exercise of the course found (or missing) in ``submission``."""
+def _fingerprint(paths: list[Path]) -> dict[str, str]:
+    return {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in paths if p.is_file()}
+
+
+def grade(submission: Path, *, jobs: int = 1, timeout_s: float | None = None,
+          limits: Limits | None = None) -> Report:
+    """Grade every exercise of the course found (or missing) in ``submission``.
+
+    Raises ``SubmissionError`` only when ``submission`` itself is unusable.
+    """
+    limits = limits or Limits(timeout_s=timeout_s)
     found = collect(submission)
+    files = notebook_files(submission)
+    known = {"state": _fingerprint(files)}
+    lock = threading.Lock()
+    protect = tuple(dict.fromkeys(str(p.resolve().parent) for p in files)) or (str(submission.resolve()),)
     planned: list[tuple[str, exercises.Exercise, Job | Result]] = []
     for part in exercises.PARTS:
         for ex in exercises.exercises_of(part.number):
@@ -51,10 +68,17 @@ def grade(submission: Path, *, jobs: int = 1, timeout_s: float | None = None) ->
         notebook, ex, plan = item
         if isinstance(plan, Result):
             return Graded(notebook, plan)
-        result = run(plan, timeout_s or ex.timeout_s)
+        result = run(plan, limits.wall_s(ex.timeout_s), limits, protect=protect)
+        with lock:
+            now = _fingerprint(files)
+            if now != known["state"]:  # only possible without the read-only mount (see docs/grading.md)
+                known["state"] = now
+                result = failure(ex.id, "rejected", "the submission's files changed on disk while your code ran")
         if plan.note:
-            result = replace(result, message=" ".join(filter(None, (plan.note, result.message))))
+            result = replace(result, message=" ".join(filter(None, (result.message, f"({plan.note})"))))
         return Graded(notebook, result)
 
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        return Report(tuple(pool.map(settle, planned)))
+        graded = tuple(pool.map(settle, planned))
+    grader = {"version": __version__, "limits": limits.to_dict(), "isolation": isolation_in_force()}
+    return Report(graded, grader)

@@ -1,13 +1,32 @@
-"""The grading report: the contract's JSON schema, built from per-exercise results."""
+"""The grading report: the contract's JSON schema, built from per-exercise results.
+
+A report is reproducible: the same submission graded twice gives the same report. It
+holds no timings, and messages are normalised where the run leaks randomness
+(memory addresses, scratch folder names).
+"""
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
-from pathlib import Path
+import re
+from dataclasses import dataclass, field
 from typing import Any
 
 from depipe_course.checking import Result
+
+_ADDRESS = re.compile(r"\b0x[0-9a-fA-F]{6,}\b")
+_SCRATCH = re.compile(r"(/[^\s'\"]*)?/depipe-grade-[A-Za-z0-9_]+")
+_CHECK_TMP = re.compile(r"depipe-(\d\d\.\d+)-[A-Za-z0-9_]{6,}")
+
+
+def normalise(text: str) -> str:
+    """Take out what differs from run to run (addresses, temporary folder names)."""
+    text = _ADDRESS.sub("0x…", text)
+    text = _SCRATCH.sub("<scratch>", text)
+    return _CHECK_TMP.sub(r"depipe-\1-tmp", text)
+
+
+def _maybe(text: str | None) -> str | None:
+    return None if text is None else normalise(text)
 
 
 @dataclass(frozen=True)
@@ -16,6 +35,10 @@ class Graded:
 
     notebook: str
     result: Result
+
+    @property
+    def part(self) -> str:
+        return self.result.exercise_id[:2]
 
     def to_dict(self) -> dict[str, Any]:
         r = self.result
@@ -26,7 +49,7 @@ class Graded:
             "score": r.score,
             "max": r.max_score,
             "status": r.status,
-            "message": r.message,
+            "message": normalise(r.message),
             "checks": [
                 {
                     "name": c.name,
@@ -34,9 +57,10 @@ class Graded:
                     "status": c.status,
                     "points": c.points,
                     "max_points": c.max_points,
-                    "message": c.message,
-                    "expected": c.expected,
-                    "seen": c.seen,
+                    "message": normalise(c.message),
+                    "expected": _maybe(c.expected),
+                    "seen": _maybe(c.seen),
+                    "hint": c.hint,
                 }
                 for c in r.checks
             ],
@@ -46,6 +70,7 @@ class Graded:
 @dataclass(frozen=True)
 class Report:
     exercises: tuple[Graded, ...]
+    grader: dict[str, Any] = field(default_factory=dict)  # limits and isolation in force
 
     @property
     def total(self) -> float:
@@ -60,10 +85,8 @@ class Report:
             "total": self.total,
             "max": self.max,
             "exercises": [g.to_dict() for g in self.exercises],
+            "grader": self.grader,
         }
-
-    def write_json(self, path: Path) -> None:
-        path.write_text(json.dumps(self.to_dict(), indent=2) + "\n", encoding="utf-8")
 
     def summary(self) -> str:
         """A plain-text table for the terminal."""

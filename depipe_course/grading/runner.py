@@ -1,154 +1,306 @@
-"""Run one exercise's learner code in a child process and return plain data.
+"""Run one exercise's learner code in a confined child process and return plain data.
 
 Each exercise gets a fresh process forked from a warm *forkserver* that has already
-imported pandas, pyarrow and the course's checks, so isolation costs milliseconds
-rather than the ~0.7 s of a cold interpreter. The child executes the learner's cell
-in an empty namespace (plus the references of the exercises it builds on), runs the
-checks, and sends back ``Result.to_dict()``: never objects. The parent enforces the
-wall-clock limit and turns a crash or a hang into a result for that exercise only.
-
-Hardening (resource limits, sockets, tamper checks) belongs in ``_prepare_child``.
+imported pandas, pyarrow, the course's checks and the references (``preload``), so
+isolation costs milliseconds rather than the ~0.7 s of a cold interpreter. The child
+(``child.py``) confines itself (``sandbox.py``), runs the cell and the checks, and
+sends back messages; this side enforces the wall-clock limit, validates what came
+back against the registry it holds, and kills whatever the child left running.
+Whatever the learner's code does, ``run`` returns a ``Result`` for that exercise only.
 """
 
 from __future__ import annotations
 
-import contextlib
 import io
+import json
 import multiprocessing
 import multiprocessing.connection
+import multiprocessing.context
+import multiprocessing.forkserver
+import multiprocessing.popen_forkserver
+import multiprocessing.reduction
+import multiprocessing.spawn
+import multiprocessing.util
 import os
+import secrets
+import shutil
+import signal
 import tempfile
-from dataclasses import dataclass
+import threading
+import time
+from dataclasses import dataclass, field
 from typing import Any
 
 from depipe_course.checking import Result, SubCheckResult, summarise
+from depipe_course.grading import sandbox
+from depipe_course.grading.child import Job, child_main, failure, grade_in_this_process
+from depipe_course.grading.limits import Limits
+from depipe_course.grading.screen import screen
 
-PRELOAD = (
-    "numpy",
-    "pandas",
-    "pyarrow",
-    "pyarrow.parquet",
-    "pyarrow.dataset",
-    "pyarrow.csv",
-    "requests",
-    "depipe_course.checking",
-    "depipe_course.exercises",
-    "depipe_course.reference",
-)
+__all__ = ["Job", "grade_in_this_process", "isolation_in_force", "run"]
 
+PRELOAD = ("depipe_course.grading.preload",)
+# The forkserver's environment: the same hash seed for every run (reproducible reports),
+# and thread pools that fit inside the task limit on a many-core machine.
+_FORKSERVER_ENV = {"PYTHONHASHSEED": "0", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "4",
+                   "MALLOC_ARENA_MAX": "2"}
+_MAX_MESSAGE = 4 * 1024 * 1024
+_STATUSES = frozenset({"passed", "partial", "failed", "not_attempted", "error", "timeout", "rejected"})
+_SUB_STATUSES = frozenset({"passed", "failed", "not_attempted"})
 
-@dataclass(frozen=True)
-class Job:
-    """One exercise to grade: its id and the learner's cell source."""
-
-    exercise_id: str
-    source: str
-    filename: str
-    note: str = ""  # said in the report whatever the result (e.g. duplicated cells)
-
-
+_lock = threading.Lock()
 _context: multiprocessing.context.ForkServerContext | None = None
+_basic_only = False  # set once a namespace sandbox turned out unusable on this host
+_isolation: dict[str, str] = {}
 
 
 def _fork_context() -> multiprocessing.context.ForkServerContext:
     global _context
-    if _context is None:
-        ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(list(PRELOAD))
-        _context = ctx
-    return _context
-
-
-def run(job: Job, timeout_s: float) -> Result:
-    """Grade ``job`` in a child process; never raises for anything the learner did."""
-    ctx = _fork_context()
-    receiver, sender = ctx.Pipe(duplex=False)
-    child = ctx.Process(target=_child_main, args=(job, sender), daemon=True)
-    child.start()
-    sender.close()
-    try:
-        if receiver.poll(timeout_s):
+    with _lock:
+        if _context is None:
+            ctx = multiprocessing.get_context("forkserver")
+            ctx.set_forkserver_preload(list(PRELOAD))
+            saved = {k: os.environ.get(k) for k in _FORKSERVER_ENV}
+            os.environ.update({k: v for k, v in _FORKSERVER_ENV.items() if k == "PYTHONHASHSEED" or not saved[k]})
             try:
-                return Result.from_dict(receiver.recv())
-            except (EOFError, OSError):
-                pass  # the child died after poll() saw the pipe close
-            child.join(5)
-            return _failure(job, "error", _death_message(child.exitcode))
-        return _failure(job, "timeout", f"stopped after {timeout_s:g} s without finishing: "
-                        "look for an infinite loop or a very slow step")
+                multiprocessing.forkserver.ensure_running()
+            finally:
+                for key, value in saved.items():
+                    if value is None:
+                        os.environ.pop(key, None)
+                    else:
+                        os.environ[key] = value
+            _context = ctx
+        return _context
+
+
+class _Popen(multiprocessing.popen_forkserver.Popen):
+    """The forkserver launch, minus re-running the parent's ``__main__`` in each child.
+
+    multiprocessing re-imports the parent's main script in every child so that
+    pickled functions defined there resolve. The grader's child needs nothing from it
+    (its entry point lives in this package), and re-running it costs time, runs
+    whatever the script does at top level, and fails outright when there is no file
+    (``python -`` on stdin).
+    """
+
+    def _launch(self, process_obj: multiprocessing.process.BaseProcess) -> None:
+        prep_data = multiprocessing.spawn.get_preparation_data(process_obj._name)
+        prep_data.pop("init_main_from_path", None)
+        prep_data.pop("init_main_from_name", None)
+        buf = io.BytesIO()
+        multiprocessing.context.set_spawning_popen(self)
+        try:
+            multiprocessing.reduction.dump(prep_data, buf)
+            multiprocessing.reduction.dump(process_obj, buf)
+        finally:
+            multiprocessing.context.set_spawning_popen(None)
+        self.sentinel, w = multiprocessing.forkserver.connect_to_new_process(self._fds)
+        parent_w = os.dup(w)  # the child watches this to notice the parent dying
+        self.finalizer = multiprocessing.util.Finalize(self, multiprocessing.util.close_fds,
+                                                       (parent_w, self.sentinel))
+        with open(w, "wb", closefd=True) as f:
+            f.write(buf.getbuffer())
+        self.pid = multiprocessing.forkserver.read_signed(self.sentinel)
+
+
+class _Process(multiprocessing.context.ForkServerProcess):
+    @staticmethod
+    def _Popen(process_obj: multiprocessing.process.BaseProcess) -> _Popen:
+        return _Popen(process_obj)
+
+
+def isolation_in_force() -> dict[str, str]:
+    """What the last sandboxed child reported it achieved (empty before any ran)."""
+    return dict(_isolation)
+
+
+@dataclass
+class _Conversation:
+    """What the child said, as far as the parent could verify it."""
+
+    ready: dict[str, Any] | None = None
+    result: dict[str, Any] | None = None
+    alarms: list[str] = field(default_factory=list)
+    broken: str = ""
+    forged: str = ""
+    timed_out: bool = False
+
+
+def run(job: Job, timeout_s: float, limits: Limits | None = None, *, protect: tuple[str, ...] = ()) -> Result:
+    """Grade ``job`` in a confined child; never raises for anything the learner did.
+
+    ``protect`` lists paths (the submission) to make read-only for the child, on top
+    of the course and the Python installation.
+    """
+    limits = limits or Limits()
+    reasons = screen(job.source)
+    if reasons:
+        return failure(job.exercise_id, "rejected", "not run: " + "; ".join(reasons[:3]))
+    if _basic_only and limits.sandbox != "basic":
+        limits = Limits(**{**limits.to_dict(), "sandbox": "basic"})
+    talk, exitcode = _converse(job, timeout_s, limits, protect)
+    if talk.broken and limits.sandbox != "basic":
+        _fall_back_to_basic()
+        return run(job, timeout_s, Limits(**{**limits.to_dict(), "sandbox": "basic"}), protect=protect)
+    return _judge(job, talk, timeout_s, limits, exitcode)
+
+
+def _fall_back_to_basic() -> None:
+    global _basic_only
+    _basic_only = True
+
+
+def _read_only_paths(protect: tuple[str, ...], scratch: str) -> tuple[str, ...]:
+    import sys
+
+    from depipe_course.paths import COURSE_ROOT
+
+    paths = [*protect, str(COURSE_ROOT), sys.prefix, sys.base_prefix]
+    keep: list[str] = []
+    for path in dict.fromkeys(os.path.realpath(p) for p in paths):
+        if path != "/" and not (scratch + os.sep).startswith(path + os.sep):
+            keep.append(path)
+    return tuple(keep)
+
+
+def _converse(job: Job, timeout_s: float, limits: Limits,
+              protect: tuple[str, ...]) -> tuple[_Conversation, int | None]:
+    ctx = _fork_context()  # starts the forkserver with the right environment
+    scratch = os.path.realpath(tempfile.mkdtemp(prefix="depipe-grade-"))
+    uid = 2_000_000_000 + secrets.randbelow(100_000_000)
+    nonce = secrets.token_hex(16)
+    plan = sandbox.Plan(
+        scratch=scratch, uid=uid, cpu_s=limits.cpu_for(timeout_s), limits=limits,
+        read_only=_read_only_paths(protect, scratch),
+        hidden=sandbox.hidden_paths(getattr(multiprocessing.forkserver._forkserver, "_forkserver_address", None)),
+    )
+    receiver, sender = ctx.Pipe(duplex=False)
+    child = _Process(target=child_main, args=(job, plan, nonce, sender), daemon=True)
+    talk = _Conversation()
+    try:
+        child.start()
+        sender.close()
+        _listen(receiver, nonce, time.monotonic() + timeout_s, talk)
     finally:
         if child.is_alive():
             child.kill()
         child.join(5)
         receiver.close()
+        netns = talk.ready.get("netns") if talk.ready else None
+        sandbox.reap(uid if os.geteuid() == 0 else None, netns if isinstance(netns, int) else None, child.pid)
+        shutil.rmtree(scratch, ignore_errors=True)
+    return talk, child.exitcode
 
 
-def _death_message(exitcode: int | None) -> str:
+def _listen(receiver: multiprocessing.connection.Connection, nonce: str, deadline: float,
+            talk: _Conversation) -> None:
+    while talk.result is None:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0 or not receiver.poll(remaining):
+            talk.timed_out = True
+            return
+        try:
+            message = json.loads(receiver.recv_bytes(_MAX_MESSAGE))
+        except (EOFError, OSError):
+            return  # the child is gone
+        except ValueError:
+            talk.forged = "a message on the grader's channel was not the grader's"
+            continue
+        if not isinstance(message, dict) or message.get("nonce") != nonce:
+            talk.forged = "a message on the grader's channel did not carry the grader's secret"
+            continue
+        kind = message.get("type")
+        if kind == "ready" and talk.ready is None:
+            talk.ready = message
+            if isinstance(message.get("isolation"), dict):
+                _isolation.clear()
+                _isolation.update({str(k): str(v) for k, v in message["isolation"].items()})
+        elif kind == "alarm":
+            talk.alarms.append(str(message.get("reason", "")))
+        elif kind == "broken":
+            talk.broken = str(message.get("reason", ""))
+            return
+        elif kind == "result" and talk.ready is not None:
+            talk.result = message
+        else:
+            talk.forged = f"an unexpected {kind!r} message arrived on the grader's channel"
+
+
+def _judge(job: Job, talk: _Conversation, timeout_s: float, limits: Limits, exitcode: int | None) -> Result:
+    ex_id = job.exercise_id
+    if talk.alarms or talk.forged:
+        said = talk.result.get("result") if talk.result else None
+        detail = said.get("message") if isinstance(said, dict) and said.get("status") == "rejected" else ""
+        reasons = [*talk.alarms, talk.forged, _text(detail, 300)]
+        return failure(ex_id, "rejected", "; ".join(r for r in dict.fromkeys(reasons) if r))
+    if talk.result is not None and talk.ready is not None:
+        if talk.result.get("digest") != talk.ready.get("digest"):
+            changed = ", ".join(str(c) for c in talk.result.get("changed") or [])[:300]
+            return failure(ex_id, "rejected", f"the grader's code was changed while your code ran ({changed})")
+        result = _validated(ex_id, talk.result.get("result"))
+        if result is None:
+            return failure(ex_id, "rejected", "the result on the grader's channel was not one the grader sent")
+        return _with_output_note(result, talk.result.get("output_chars"), limits)
+    if talk.timed_out:
+        return failure(ex_id, "timeout", f"stopped after {timeout_s:g} s without finishing: "
+                       "look for an infinite loop or a very slow step")
+    return failure(ex_id, "timeout" if exitcode == -signal.SIGXCPU else "error",
+                   _death_message(exitcode, limits, timeout_s))
+
+
+def _death_message(exitcode: int | None, limits: Limits, timeout_s: float) -> str:
+    if exitcode == -signal.SIGXCPU:
+        return f"stopped after {limits.cpu_for(timeout_s):g} s of CPU time: look for a busy loop"
+    if exitcode == -signal.SIGSEGV:
+        return "the process running your code crashed (segmentation fault): deep recursion is the usual cause"
+    if exitcode == -signal.SIGKILL:
+        return f"the process running your code was killed (out of memory? the limit is {limits.memory_mb} MB)"
     if exitcode is not None and exitcode < 0:
         return f"the process running your code was killed by signal {-exitcode}"
     return f"your code ended the process running it (exit code {exitcode})"
 
 
-def _failure(job: Job, status: str, message: str) -> Result:
+def _validated(exercise_id: str, data: Any) -> Result | None:
+    """Rebuild the result from what the registry says; ``None`` if it does not fit."""
     from depipe_course import exercises
 
-    ex = exercises.get(job.exercise_id)
-    subs = tuple(
-        SubCheckResult(c.name, "failed", 0.0, c.points, message, hint=c.hint) for c in ex.checks
-    )
-    base = summarise(ex.id, ex.title, subs, message)
-    return Result(ex.id, ex.title, status, 0.0, base.max_score, subs, message)  # type: ignore[arg-type]
+    ex = exercises.get(exercise_id)
+    if not isinstance(data, dict) or not isinstance(data.get("checks"), list):
+        return None
+    sent = data["checks"]
+    if [c.get("name") if isinstance(c, dict) else None for c in sent] != [c.name for c in ex.checks]:
+        return None
+    subs = []
+    for check, got in zip(ex.checks, sent, strict=True):
+        status = got.get("status")
+        if status not in _SUB_STATUSES:
+            return None
+        subs.append(SubCheckResult(check.name, status, check.points if status == "passed" else 0.0, check.points,
+                                   _text(got.get("message")), _maybe(got.get("expected")),
+                                   _maybe(got.get("seen")), check.hint))
+    status = data.get("status")
+    message = _text(data.get("message"))
+    if status in {"error", "rejected", "timeout"}:
+        return failure(exercise_id, status, message)
+    if status not in _STATUSES:
+        return None
+    return summarise(ex.id, ex.title, tuple(subs), message)
 
 
-def _child_main(job: Job, sender: multiprocessing.connection.Connection) -> None:
-    with tempfile.TemporaryDirectory(prefix="depipe-grade-") as scratch:
-        os.chdir(scratch)
-        _prepare_child()
-        result = grade_in_this_process(job)
-        sender.send(result.to_dict())
-        sender.close()
+def _text(value: Any, limit: int = 2000) -> str:
+    text = value if isinstance(value, str) else ""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _prepare_child() -> None:
-    """Process-wide set-up before learner code runs (the place for hardening)."""
+def _maybe(value: Any) -> str | None:
+    return None if value is None else _text(value, 400)
 
 
-def grade_in_this_process(job: Job) -> Result:
-    """Execute the learner's cell and run the checks (the child's whole job)."""
-    from depipe_course import exercises, reference
-    from depipe_course.checking import run_checks
+def _with_output_note(result: Result, chars: Any, limits: Limits) -> Result:
+    if isinstance(chars, int) and chars > limits.output_kb * 1024:
+        from dataclasses import replace
 
-    ex = exercises.get(job.exercise_id)
-    namespace: dict[str, Any] = {"__name__": "__main__", **reference.objects_used_by(ex)}
-    problem = _execute(job, namespace)
-    if problem:
-        return _failure(job, "error", problem)
-    objects = {name: namespace[name] for name in ex.names if name in namespace}
-    return run_checks(ex, objects)
-
-
-def _execute(job: Job, namespace: dict[str, Any]) -> str:
-    """Run the cell; return '' on success, else a sentence saying what went wrong."""
-    try:
-        # dont_inherit: this module's `from __future__ import annotations` must not reach learner code
-        code = compile(_python_source(job.source), job.filename, "exec", dont_inherit=True)
-    except SyntaxError as exc:
-        return f"syntax error in the exercise cell, line {exc.lineno}: {exc.msg}"
-    sink = io.StringIO()
-    try:
-        with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
-            exec(code, namespace)
-    except SystemExit as exc:
-        return f"the exercise cell called sys.exit({exc.code!r}); remove it"
-    except BaseException as exc:  # learner code may raise anything
-        return f"running the exercise cell raised {type(exc).__name__}: {exc}"
-    return ""
-
-
-def _python_source(cell_source: str) -> str:
-    """Turn IPython syntax (``%magic``, ``!cmd``) into plain Python, as Jupyter does."""
-    if "%" not in cell_source and "!" not in cell_source:
-        return cell_source
-    from IPython.core.inputtransformer2 import TransformerManager
-
-    return TransformerManager().transform_cell(cell_source)
+        note = f"your code printed {chars:,} characters; output is never graded and was dropped"
+        return replace(result, message=" ".join(filter(None, (result.message, note))))
+    return result

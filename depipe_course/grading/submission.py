@@ -1,17 +1,23 @@
-"""Map a submission (a folder or one ``.ipynb``) onto the course's notebooks.
+"""Map a submission (a folder, a learner's clone of the course, or one ``.ipynb``) onto
+the course's notebooks.
 
-A notebook is matched by its file name, or, when it was renamed, by the exercise
-ids its cells carry. Nothing here runs code or writes to the submission.
+A notebook is matched by its file name or, when it was renamed, by the exercises that
+can be located in it (metadata, cell ids or definitions: see ``cells``). A folder
+without notebooks at its top but with a ``notebooks/`` folder (a learner's clone of
+the course repository) is read from there. Nothing here runs code or writes to the
+submission.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 from depipe_course import notebooks
-from depipe_course.exercises import PARTS, Part
+from depipe_course.exercises import PARTS, Part, exercises_of
+from depipe_course.grading.cells import part_score
+
+MAX_NOTEBOOK_BYTES = 64 * 1024 * 1024  # a course notebook is well under 1 MB
 
 
 class SubmissionError(ValueError):
@@ -20,12 +26,18 @@ class SubmissionError(ValueError):
 
 @dataclass(frozen=True)
 class Found:
-    """What the submission holds for one part: its cells, or why there are none."""
+    """What the submission holds for one part: the notebook, or why there is none."""
 
     part: Part
     path: Path | None
-    cells: dict[str, list[notebooks.Cell]] | None = None
+    notebook: notebooks.Notebook | None = None
     problem: str = ""
+
+    @property
+    def note(self) -> str:
+        if self.path is not None and self.notebook is not None and self.path.name != self.part.notebook:
+            return f"graded from {self.path.name} (recognised by its exercise cells)"
+        return ""
 
 
 def _candidates(submission: Path) -> list[Path]:
@@ -33,40 +45,49 @@ def _candidates(submission: Path) -> list[Path]:
         if submission.suffix != ".ipynb":
             raise SubmissionError(f"{submission} is not a .ipynb notebook")
         return [submission]
-    if submission.is_dir():
-        return sorted(p for p in submission.glob("*.ipynb") if p.is_file())
-    raise SubmissionError(f"{submission} does not exist")
+    if not submission.is_dir():
+        raise SubmissionError(f"{submission} does not exist")
+    found = sorted(p for p in submission.glob("*.ipynb") if p.is_file())
+    names = {p.notebook for p in PARTS}
+    nested = submission / "notebooks"
+    if not any(p.name in names for p in found) and nested.is_dir():
+        found += sorted(p for p in nested.glob("*.ipynb") if p.is_file())
+    return found
 
 
-def _part_by_ids(cells: dict[str, list[notebooks.Cell]]) -> Part | None:
-    counts = Counter(ex_id[:2] for ex_id in cells)
-    if not counts:
-        return None
-    number = counts.most_common(1)[0][0]
-    return next((p for p in PARTS if p.number == number), None)
+def notebook_files(submission: Path) -> list[Path]:
+    """The notebook files grading reads (what must stay byte-identical)."""
+    return _candidates(submission)
 
 
 def collect(submission: Path) -> dict[str, Found]:
     """For every part of the course, what the submission offers for it."""
     by_name = {p.notebook: p for p in PARTS}
     found: dict[str, Found] = {}
-    renamed: list[tuple[Path, dict[str, list[notebooks.Cell]]]] = []
+    renamed: list[tuple[Path, notebooks.Notebook]] = []
     for path in _candidates(submission):
         part = by_name.get(path.name)
+        if part and part.number in found:
+            continue  # the top-level copy wins over notebooks/
         try:
-            cells = notebooks.exercise_cells(notebooks.read(path))
+            if path.stat().st_size > MAX_NOTEBOOK_BYTES:
+                raise notebooks.NotebookError(f"{path.name} is larger than {MAX_NOTEBOOK_BYTES // 2**20} MB: "
+                                              "not read (clear its outputs)")
+            nb = notebooks.read(path)
         except (OSError, notebooks.NotebookError) as exc:
             if part:
                 found[part.number] = Found(part, path, problem=str(exc))
             continue
         if part:
-            found[part.number] = Found(part, path, cells)
+            found[part.number] = Found(part, path, nb)
         else:
-            renamed.append((path, cells))
-    for path, cells in renamed:
-        part = _part_by_ids(cells)
-        if part and part.number not in found:
-            found[part.number] = Found(part, path, cells)
+            renamed.append((path, nb))
+    for path, nb in renamed:
+        open_parts = [p for p in PARTS if p.number not in found]
+        scored = [(part_score(nb, exercises_of(p.number)), p) for p in open_parts]
+        best = max(scored, key=lambda s: s[0], default=(0, None))
+        if best[1] is not None and best[0] > 0:
+            found[best[1].number] = Found(best[1], path, nb)
     for part in PARTS:
         found.setdefault(part.number, Found(part, None, problem=f"{part.notebook} is not in the submission"))
     return found

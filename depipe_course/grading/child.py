@@ -1,0 +1,217 @@
+"""The child's side of grading one exercise: confine, run the cell, run the checks, report.
+
+The conversation with the parent is a few JSON messages on a pipe, each carrying the
+nonce the parent chose: ``ready`` (sent after the sandbox is up and before any learner
+code, with the fingerprint digest), ``alarm`` (sent the moment the audit hook sees
+learner code reach for the reference or raw memory), then ``result``. The parent
+trusts none of it blindly: it recomputes points from the check names it knows, and
+rejects the exercise if the digest moved, an alarm came, or a message lacks the nonce.
+"""
+
+from __future__ import annotations
+
+import builtins
+import functools
+import io
+import json
+import multiprocessing.connection
+import os
+import sys
+import types
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+from depipe_course.checking import Check, Result, SubCheckResult, bind_references, run_checks, summarise
+from depipe_course.grading import integrity, references, sandbox
+from depipe_course.grading.guard import Guard
+from depipe_course.grading.screen import python_source
+from depipe_course.paths import SOLUTIONS_DIR
+
+
+@dataclass(frozen=True)
+class Job:
+    """One exercise to grade: its id and the learner's cell source."""
+
+    exercise_id: str
+    source: str
+    filename: str
+    note: str = ""  # said in the report whatever the result (e.g. duplicated cells)
+
+
+class Tampered(BaseException):
+    """The grader's modules changed under the checks (a BaseException: checks cannot swallow it)."""
+
+
+class CappedOutput(io.TextIOBase):
+    """Where the learner's prints go: counted, never stored, so 100 MB costs nothing."""
+
+    def __init__(self) -> None:
+        self.chars = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        self.chars += len(text)
+        return len(text)
+
+
+class Channel:
+    """The pipe to the parent; every message carries the nonce."""
+
+    def __init__(self, conn: multiprocessing.connection.Connection, nonce: str) -> None:
+        self.conn = conn
+        self.nonce = nonce
+
+    def send(self, kind: str, **fields: Any) -> None:
+        self.conn.send_bytes(json.dumps({"nonce": self.nonce, "type": kind, **fields}).encode())
+
+
+def child_main(job: Job, plan: sandbox.Plan, nonce: str, conn: multiprocessing.connection.Connection) -> None:
+    """Entry point of the forked child (never returns)."""
+    channel = Channel(conn, nonce)
+    try:
+        isolation = sandbox.harden(plan, keep_fds=(conn.fileno(),))
+    except sandbox.SandboxBroken as exc:
+        channel.send("broken", reason=str(exc))
+        os._exit(0)
+    output = CappedOutput()
+    sys.stdout = sys.stderr = output
+    guard = Guard(job.filename, str(SOLUTIONS_DIR), plan.scratch,
+                  network_guard=not isolation["network"].startswith("namespace"),
+                  alarm=lambda reason: channel.send("alarm", reason=reason))
+    guard.install()
+    # Built now, sent as is: patched builtins cannot stop the parent from hearing of it.
+    tampered = json.dumps({"nonce": nonce, "type": "alarm", "reason": "your code changed the grader's code or "
+                           "Python's builtins, which the checks rely on"}).encode()
+    part = job.exercise_id[:2]
+    inherited = integrity.FORKSERVER_BASELINE
+    baseline = integrity.scoped(inherited, part) if inherited else integrity.take(part=part)
+    channel.send("ready", digest=integrity.digest(baseline), isolation=isolation,
+                 netns=os.stat("/proc/self/ns/net").st_ino if isolation["network"].startswith("namespace") else None)
+    try:
+        result = grade_in_this_process(job, baseline=baseline, on_change=lambda: conn.send_bytes(tampered))
+    except Tampered as exc:
+        result = failure(job.exercise_id, "rejected", str(exc))
+    except BaseException as exc:  # noqa: BLE001 - learner code may raise anything, even from checks
+        result = failure(job.exercise_id, "error", f"your code raised {type(exc).__name__} while being checked")
+    final = integrity.take(part=part)
+    channel.send("result", result=result.to_dict(), digest=integrity.digest(final, baseline),
+                 changed=integrity.changes(baseline, final)[:5], output_chars=output.chars)
+    conn.close()
+    os._exit(0)
+
+
+def failure(exercise_id: str, status: str, message: str) -> Result:
+    """Zero points on every sub-check of the exercise, with one message for all."""
+    from depipe_course import exercises
+
+    ex = exercises.get(exercise_id)
+    subs = tuple(SubCheckResult(c.name, "failed", 0.0, c.points, message, hint=c.hint) for c in ex.checks)
+    base = summarise(ex.id, ex.title, subs, message)
+    return Result(ex.id, ex.title, status, 0.0, base.max_score, subs, message)  # type: ignore[arg-type]
+
+
+def _verifier(baseline: integrity.Fingerprint | None, on_change: Callable[[], None], part: str) -> Any:
+    """``verify(when, full=)``: raise ``Tampered`` if the grader moved since ``baseline``.
+
+    After the cell and after each check only the registry and the modules on the
+    checks' path are compared (a few ms in a fresh fork); everything at the end.
+    """
+    scope = ("depipe_course.checking", "depipe_course.exercises", f"depipe_course.exercises.part{part}",
+             "depipe_course.grading.child", "depipe_course.grading.integrity", f"{references.PREFIX}part{part}")
+    partial = integrity.take(only=scope) if baseline is not None else {}
+
+    def verify(when: str, *, full: bool = False) -> None:
+        if baseline is None:
+            return
+        changed = integrity.builtins_changed()
+        if changed:
+            integrity.restore_builtins()
+        else:
+            now = integrity.take(part=part) if full else integrity.take(only=scope)
+            changed = integrity.changes(baseline if full else partial, now)
+        if changed:
+            on_change()
+            shown = ", ".join(changed[:3]) + (" …" if len(changed) > 3 else "")
+            raise Tampered(f"the grader's code was changed {when} ({shown}); nothing your code "
+                           "does may alter the checks")
+    return verify
+
+
+def grade_in_this_process(job: Job, *, baseline: integrity.Fingerprint | None = None,
+                          on_change: Callable[[], None] = lambda: None) -> Result:
+    """Execute the learner's cell and run the checks (the child's whole job).
+
+    The cell runs in a fresh ``__main__`` module, as in Jupyter, so libraries that
+    resolve annotations through ``sys.modules[cls.__module__]`` (pydantic,
+    dataclasses) see the cell's names. With a ``baseline`` fingerprint, the grader is
+    verified after the cell and after every check; a change raises ``Tampered``.
+    """
+    saved = sys.modules.get("__main__")
+    main = types.ModuleType("__main__")
+    sys.modules["__main__"] = main
+    try:
+        return _grade(job, vars(main), _verifier(baseline, on_change, job.exercise_id[:2]))
+    finally:
+        if saved is not None:
+            sys.modules["__main__"] = saved
+
+
+def _grade(job: Job, namespace: dict[str, Any], verify: Any) -> Result:
+    from depipe_course import exercises
+
+    ex = exercises.get(job.exercise_id)
+    supplied = references.objects_used_by(ex)
+    namespace.update({"__builtins__": dict(vars(builtins)), **supplied})
+    problem = execute(job, namespace)
+    verify("while the cell ran")
+    if problem:
+        return failure(job.exercise_id, "error", problem)
+    objects = {name: namespace[name] for name in ex.names if name in namespace}
+    borrowed = [name for name, obj in objects.items() if references.is_reference(obj) and name not in supplied]
+    if borrowed:
+        return failure(job.exercise_id, "rejected", f"{', '.join(borrowed)} is the reference solution itself, "
+                       "imported from solutions: write your own")
+    objects = bind_references(objects, supplied)
+    checked = replace(ex, checks=[Check(c.name, _verified(c.fn, verify), c.points, c.hint) for c in ex.checks])
+    return run_checks(checked, objects)
+
+
+def _verified(fn: Any, verify: Any) -> Any:
+    @functools.wraps(fn)
+    def run_then_verify(**kwargs: Any) -> None:
+        try:
+            fn(**kwargs)
+        finally:
+            verify("while a check ran")
+    return run_then_verify
+
+
+def execute(job: Job, namespace: dict[str, Any]) -> str:
+    """Run the cell; return '' on success, else a sentence saying what went wrong."""
+    try:
+        code = compile(python_source(job.source), job.filename, "exec")
+    except SyntaxError as exc:
+        return f"syntax error in the exercise cell, line {exc.lineno}: {exc.msg}"
+    except (ValueError, OverflowError, RecursionError, MemoryError) as exc:
+        return f"the exercise cell cannot be compiled: {type(exc).__name__}"
+    try:
+        exec(code, namespace)
+    except SystemExit as exc:
+        return f"the exercise cell called sys.exit({exc.code!r}); remove it"
+    except MemoryError:
+        return "the exercise cell ran out of memory (it hit the grader's memory limit)"
+    except RecursionError:
+        return "the exercise cell recursed too deeply (RecursionError)"
+    except BaseException as exc:  # noqa: BLE001 - learner code may raise anything
+        return f"running the exercise cell raised {type(exc).__name__}: {_shorten(str(exc))}"
+    return ""
+
+
+def _shorten(text: str, limit: int = 300) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+__all__ = ["Job", "Tampered", "child_main", "execute", "failure", "grade_in_this_process"]
