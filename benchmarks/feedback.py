@@ -54,11 +54,41 @@ def check_latency(repeats: int = 3) -> dict[str, Any]:
     return {"per_exercise": per_exercise, "over_exercises": _spread(medians)}
 
 
+def _timed(argv: list[str], repeats: int) -> dict[str, float]:
+    samples = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        subprocess.run(argv, check=True, capture_output=True)
+        samples.append(time.perf_counter() - start)
+    return _spread(samples)
+
+
+def nbval_time(repeats: int = 1) -> dict[str, float]:
+    """Wall time of strict nbval over every notebook, as ``make test`` runs it (2 workers)."""
+    from depipe_course.paths import NOTEBOOKS_DIR
+
+    notebooks = sorted(str(p) for p in NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb"))
+    return _timed([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "2", "--dist", "loadfile",
+                   "--nbval", "--nbval-sanitize-with", str(NOTEBOOKS_DIR / "sanitize.cfg"), *notebooks], repeats)
+
+
+def grade_time(repeats: int = 3) -> dict[str, dict[str, float]]:
+    """Wall time of ``depipe grade`` on a fully solved submission, serial and with 2 jobs."""
+    import tempfile
+    from pathlib import Path
+
+    depipe = str(Path(sys.executable).with_name("depipe"))
+    with tempfile.TemporaryDirectory() as scratch:
+        subprocess.run([depipe, "solve", "--out", scratch], check=True, capture_output=True)
+        return {f"jobs_{jobs}": _timed([depipe, "grade", scratch, "--jobs", str(jobs)], repeats) for jobs in (1, 2)}
+
+
 def report() -> dict[str, Any]:
-    return {"import_s": import_time(), "check_s": check_latency()}
+    return {"import_s": import_time(), "check_s": check_latency(), "nbval_s": nbval_time(),
+            "grade_s": grade_time()}
 
 
-def main() -> None:
+def main() -> dict[str, Any]:
     import os
     import tempfile
 
@@ -72,6 +102,12 @@ def main() -> None:
     over = figures["check_s"]["over_exercises"]
     print(f"over exercises (median check): median {over['median']:.3f} s, p95 {over['p95']:.3f} s, "
           f"max {over['max']:.3f} s")
+    nb = figures["nbval_s"]
+    print(f"pytest --nbval, every notebook, 2 workers: {nb['median']:.1f} s")
+    for jobs, f in figures["grade_s"].items():
+        print(f"depipe grade, solved submission, {jobs}: min {f['min']:.1f} s, median {f['median']:.1f} s, "
+              f"max {f['max']:.1f} s")
+    return figures
 
 
 if __name__ == "__main__":
