@@ -38,20 +38,28 @@ def _print_scale(figures: dict[str, Any]) -> None:
           f"median {p['seconds_recent']['median']:.3f} s ({p['recent_rows']:,} rows)")
 
 
+def _save(results: dict[str, Any]) -> None:
+    RESULTS.write_text(json.dumps(results, indent=2, default=str) + "\n")
+
+
 def main(argv: list[str]) -> None:
     sections = set(argv) or {"feedback", "scale", "grading"}
     results: dict[str, Any] = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     if "feedback" in sections:
         results["feedback"] = feedback.main()
+        _save(results)
     if "scale" in sections:
-        results["scale"] = {"memory": scale.memory_flatness(), "engine": scale.against_engine(),
-                            "pushdown": scale.pushdown()}
-        _print_scale(results["scale"])
+        results["scale"] = scaled = {}
+        for name, measure in (("memory", scale.memory_flatness), ("engine", scale.against_engine),
+                              ("pushdown", scale.pushdown)):
+            scaled[name] = measure()
+            _save(results)  # a section that fails later does not lose the figures before it
+        _print_scale(scaled)
     if "grading" in sections:
         results["grading"] = grading.run(copies=20, jobs=2)
         grading.print_figures(results["grading"])
+        _save(results)
     print(f"\ntargets: {TARGETS}")
-    RESULTS.write_text(json.dumps(results, indent=2, default=str) + "\n")
     print(f"wrote {RESULTS}")
 
 

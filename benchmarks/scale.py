@@ -99,8 +99,8 @@ class _CountingFS:
                 return n
 
         class Counting(LocalFileSystem):  # type: ignore[misc]
-            def _open(self, path: str, mode: str = "rb", **kwargs: Any) -> Any:
-                return Opener(self, path, mode, **kwargs)
+            def _open(self, path: str, mode: str = "rb", block_size: Any = None, **kwargs: Any) -> Any:
+                return Opener(self._strip_protocol(path), mode, fs=self, **kwargs)
 
         fs = Counting()
         fs.counter = counter
