@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 PYTEST_ARGS ?=
 
-.PHONY: lab test lint bench notebooks solved clean
+.PHONY: lab test test-postgres lint bench notebooks solved clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "depipe-course needs Python 3.11 or newer; run: make PYTHON=python3.11 ...")'
@@ -28,6 +28,11 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -n 2 --dist loadfile tests $(NOTEBOOKS) --nbval \
 		--nbval-sanitize-with notebooks/sanitize.cfg $(PYTEST_ARGS)
+
+# The whole suite with the part-10 pipeline tests on PostgreSQL too, exactly as CI runs it:
+# uses $$DATABASE_URL if it answers, else starts a throw-away server on 127.0.0.1 (.ci/postgres.sh).
+test-postgres:
+	.ci/run
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from benchmarks import feedback, grading, scale
+from benchmarks import feedback, grading, ingestion, scale
 
 RESULTS = Path(__file__).parent / "results.json"
 TARGETS = "flatness <= 1.2; csv_to_parquet/engine >= 0.9; chunked/whole >= 0.5 at <= 0.25 RSS"
@@ -43,7 +43,7 @@ def _save(results: dict[str, Any]) -> None:
 
 
 def main(argv: list[str]) -> None:
-    sections = set(argv) or {"feedback", "scale", "grading"}
+    sections = set(argv) or {"feedback", "scale", "grading", "ingestion"}
     results: dict[str, Any] = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     if "feedback" in sections:
         results["feedback"] = feedback.main()
@@ -58,6 +58,9 @@ def main(argv: list[str]) -> None:
     if "grading" in sections:
         results["grading"] = grading.run(copies=20, jobs=2)
         grading.print_figures(results["grading"])
+        _save(results)
+    if "ingestion" in sections:
+        results["ingestion"] = ingestion.run()
         _save(results)
     print(f"\ntargets: {TARGETS}")
     print(f"wrote {RESULTS}")

@@ -120,6 +120,33 @@ def report(row: dict[str, Any], database: str) -> None:
     sys.stdout.write("\n".join(lines) + "\n")
 
 
+def run(payments: int = 100_000, compare: int = 25_000, database: str | None = None, *, count: int = 1_000,
+        batch_size: int = 5_000, hostile: bool = False) -> dict[str, Any]:
+    """Measure, print the figures, and return them (plain data, for ``benchmarks/results.json``)."""
+    kind = "PostgreSQL" if database else "SQLite"
+    sys.stdout.write(f"part-10 reference pipeline, page size {count:,}, batch size {batch_size:,}"
+                     f"{', hostile API' if hostile else ''}\n")
+    with tempfile.TemporaryDirectory(prefix="depipe-bench-") as scratch:
+        sizes = [payments] + ([compare] if compare else [])
+        rows = [measure(n, database, Path(scratch), hostile=hostile, count=count, batch_size=batch_size)
+                for n in sizes]
+    for row in rows:
+        report(row, kind)
+    figures: dict[str, Any] = {"database": kind, "runs": [
+        {"payments": row["payments"], "seconds": round(row["seconds"], 3), "payments_per_s": round(row["rate"]),
+         "traced_peak_mib": round(row["traced_peak"] / MiB, 1), "requests": row["requests"], **row["result"]}
+        for row in rows]}
+    if len(rows) == 2:
+        big, small = rows
+        figures["traced_peak_ratio"] = round(big["traced_peak"] / max(small["traced_peak"], 1), 2)
+        sys.stdout.write(f"memory: {big['payments'] / small['payments']:.0f}x the payments, "
+                         f"{figures['traced_peak_ratio']:.2f}x the traced peak\n")
+    peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # kilobytes on Linux
+    figures["peak_rss_mib"] = round(peak_rss / MiB)
+    sys.stdout.write(f"process peak RSS (the fake API's copy of every payment included): {peak_rss / MiB:.0f} MiB\n")
+    return figures
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--payments", type=int, default=100_000, help="payments in the window (default 100,000)")
@@ -131,22 +158,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--hostile", action="store_true", help="about 1 request in 10 fails (waits not slept)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.ERROR, stream=sys.stderr)
-
-    database = "PostgreSQL" if args.database else "SQLite"
-    sys.stdout.write(f"part-10 reference pipeline, page size {args.count:,}, batch size {args.batch_size:,}"
-                     f"{', hostile API' if args.hostile else ''}\n")
-    with tempfile.TemporaryDirectory(prefix="depipe-bench-") as scratch:
-        sizes = [args.payments] + ([args.compare] if args.compare else [])
-        rows = [measure(n, args.database, Path(scratch), hostile=args.hostile, count=args.count,
-                        batch_size=args.batch_size) for n in sizes]
-    for row in rows:
-        report(row, database)
-    if len(rows) == 2:
-        big, small = rows
-        sys.stdout.write(f"memory: {big['payments'] / small['payments']:.0f}x the payments, "
-                         f"{big['traced_peak'] / max(small['traced_peak'], 1):.2f}x the traced peak\n")
-    peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # kilobytes on Linux
-    sys.stdout.write(f"process peak RSS (the fake API's copy of every payment included): {peak_rss / MiB:.0f} MiB\n")
+    run(args.payments, args.compare, args.database, count=args.count, batch_size=args.batch_size,
+        hostile=args.hostile)
     return 0
 
 

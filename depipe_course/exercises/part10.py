@@ -1,0 +1,1090 @@
+"""Part 10 — A production pipeline (fake payments API → database).
+
+The checks run the learner's stages against ``FakePaymentsAPI`` (in-process, seeded,
+fault-injecting) and a SQLite file in the check's scratch folder. Nothing touches the
+network and nothing really sleeps: ``sleep=`` is a recorder, and ``time.sleep`` is
+patched for the checking thread too, so code that ignores the injected ``sleep`` is
+still graded quickly (one sub-check says so). Log records are kept off the notebook's
+stderr while a check runs.
+
+The expected values come from the course's own pieces: the payments a window holds
+(``api.state``), the reference ``Payment`` model of exercise 09.3, and
+``depipe_course.db.read_payments`` to read a table back. The database is SQLite only:
+the same reference pipeline is run against PostgreSQL by the test suite
+(``tests/pipeline``), which is not something a check can ask of a learner's laptop.
+
+Two design points:
+
+* A *kill* is simulated by raising ``_Killed``, a ``BaseException`` (as
+  ``KeyboardInterrupt`` is), from the HTTP session or from the database connection
+  after a batch was written but before it was committed. The check then drops the
+  connection without committing (what a dead process leaves behind) and runs again.
+* Dead letters are recorded in memory (``_RecordingDLQ``) for 10.2 and 10.3, so a
+  check can see the exception object itself; 10.4 reads the NDJSON file ``run`` leaves.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import itertools
+import json
+import logging
+import sqlite3
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from unittest import mock
+
+from depipe_course.checking import expect, expect_equal, fail
+from depipe_course.exercises import exercise
+
+if TYPE_CHECKING:
+    import requests
+
+    from depipe_course.fakes.api import FakePaymentsAPI, Fault, FaultSchedule
+
+_BUDGET = 150  # data requests one run may make before every answer becomes a reset
+_MAX_WAITS = 60
+
+
+# ---------------------------------------------------------------- shared helpers
+
+
+class _Budget:
+    """A fault schedule: ``inner``'s faults until ``limit`` data requests, then resets."""
+
+    def __init__(self, inner: FaultSchedule | None = None, limit: int = _BUDGET) -> None:
+        self.inner = inner
+        self.limit = limit
+        self.seen = 0
+
+    @property
+    def exceeded(self) -> bool:
+        return self.seen > self.limit
+
+    def next_fault(self, route: str) -> Fault | None:
+        from depipe_course.fakes.api import ConnectionReset
+        from depipe_course.fakes.api.routes import DATA_ROUTES
+
+        if route not in DATA_ROUTES:
+            return None
+        self.seen += 1
+        if self.exceeded:
+            return ConnectionReset()
+        return self.inner.next_fault(route) if self.inner is not None else None
+
+
+def _fake(*, faults: FaultSchedule | None = None, limit: int = _BUDGET, **kwargs: Any) -> FakePaymentsAPI:
+    """A payments-only fake with HTTP Basic auth; its schedule is wrapped in a budget."""
+    from depipe_course.fakes.api import FakePaymentsAPI
+
+    settings: dict[str, Any] = {"orders": 0, "accounts": 0, "auth": "basic", **kwargs}
+    return FakePaymentsAPI(faults=_Budget(faults, limit), **settings)
+
+
+def _runaway(api: FakePaymentsAPI) -> None:
+    if isinstance(api.faults, _Budget) and api.faults.exceeded:
+        fail(f"your code made more than {api.faults.limit} requests without finishing: does the loop "
+             "stop when next_cursor is null, and does each retry loop stop after max_retries?",
+             expected="the loop ends after the last page", seen=f"more than {api.faults.limit} requests")
+
+
+class _TooManyWaits(Exception):
+    pass
+
+
+class _Sleeps:
+    """A recording stand-in for ``time.sleep`` that refuses negative and endless waiting."""
+
+    def __init__(self, limit: int = _MAX_WAITS) -> None:
+        self.waits: list[float] = []
+        self.limit = limit
+
+    def __call__(self, seconds: float) -> None:
+        if seconds < 0:
+            raise ValueError(f"sleep length must be non-negative, got {seconds}")
+        self.waits.append(float(seconds))
+        if len(self.waits) > self.limit:
+            raise _TooManyWaits(f"more than {self.limit} waits")
+
+
+class _LogSink(logging.Handler):
+    def emit(self, record: logging.LogRecord) -> None:
+        pass
+
+
+@contextlib.contextmanager
+def _quiet_time(sleeps: Callable[[float], None]) -> Iterator[None]:
+    """``time.sleep`` for the checking thread goes to ``sleeps``; logs and stderr go nowhere."""
+    owner = threading.get_ident()
+    real_sleep = time.sleep
+
+    def patched(seconds: float) -> None:
+        if threading.get_ident() == owner:
+            sleeps(seconds)
+        else:
+            real_sleep(seconds)
+
+    root = logging.getLogger()
+    saved_handlers, saved_level = root.handlers[:], root.level
+    root.handlers = [_LogSink()]
+    root.setLevel(logging.WARNING)
+    try:
+        with mock.patch.object(time, "sleep", patched), contextlib.redirect_stderr(io.StringIO()):
+            yield
+    finally:
+        root.handlers = saved_handlers
+        root.setLevel(saved_level)
+
+
+def _payment_model() -> Any:
+    """The reference ``Payment`` of exercise 09.3."""
+    from depipe_course import reference
+    from depipe_course.exercises import get
+
+    return reference.objects(get("09.3"))["Payment"]
+
+
+def _session() -> requests.Session:
+    import requests
+
+    return requests.Session()
+
+
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def _in_chain(error: BaseException | None, kind: type[BaseException]) -> BaseException | None:
+    """``error`` or the first exception it was raised from that is a ``kind``."""
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:
+        if isinstance(error, kind):
+            return error
+        seen.add(id(error))
+        error = error.__cause__ or error.__context__
+    return None
+
+
+def _describe(error: BaseException | None) -> str:
+    return "no exception" if error is None else f"{type(error).__name__}: {str(error)[:150]}"
+
+
+@dataclass
+class _Entry:
+    record: Any
+    error: BaseException
+    context: Any
+
+
+@dataclass
+class _RecordingDLQ:
+    """A dead letter queue that keeps the entries (and the exception objects) in memory."""
+
+    entries: list[_Entry] = field(default_factory=list)
+
+    def write(self, record: Any, error: BaseException, context: Mapping[str, Any] | None = None) -> None:
+        self.entries.append(_Entry(record, error, context))
+
+    def __iter__(self) -> Iterator[_Entry]:
+        return iter(self.entries)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+
+def _field(obj: Any, name: str) -> Any:
+    """``obj[name]`` for a mapping, ``obj.name`` for a model; None when absent."""
+    if isinstance(obj, Mapping):
+        return obj.get(name)
+    return getattr(obj, name, None)
+
+
+def _entry_payment_id(record: Any, context: Any) -> Any:
+    """The payment a dead letter is about: from the context, else from the record."""
+    found = _field(context, "payment_id") if isinstance(context, Mapping) else None
+    return found if found is not None else _field(record, "payment_id")
+
+
+# ================================================================ 10.1 fetch_payments
+
+fetch = exercise("10.1", "Fetch every payment through faults", ["fetch_payments"])
+
+_F_SEED, _F_PAYMENTS = 101, 240
+
+
+def _window(api: FakePaymentsAPI, first_day: int = 4, last_day: int = 21) -> tuple[int, int]:
+    """A window inside the fake's month: some payments fall before and after it."""
+    start, _ = api.window
+    return start + first_day * 86_400, start + last_day * 86_400
+
+
+@dataclass
+class _Fetched:
+    items: list[Any]
+    error: BaseException | None
+    waits: list[float]
+    time_sleeps: list[float]
+    statuses: list[int | str]
+
+
+def _fetch(fetch_payments: Callable[..., Any], api: FakePaymentsAPI, *faults: Fault | None,
+           window: tuple[int, int] | None = None, cap: int = 2_000, auth: Any = None,
+           inject_after: int = 0, **kwargs: Any) -> _Fetched:
+    """Run the learner's generator to the end (or ``cap`` items), recording what happened."""
+    sleeps, time_sleeps = _Sleeps(), _Sleeps()
+    api.calls.clear()
+    if faults:
+        api.inject(*([None] * inject_after), *faults)
+    start, end = window if window is not None else _window(api)
+    items: list[Any] = []
+    error: BaseException | None = None
+    with _quiet_time(time_sleeps), _session() as session:
+        try:
+            stream = fetch_payments(session, api.base_url, api.basic_auth if auth is None else auth, start, end,
+                                    sleep=sleeps, **kwargs)
+            items.extend(itertools.islice(iter(stream), cap))
+        except (_TooManyWaits, NotImplementedError):
+            raise
+        except Exception as exc:  # what was raised is judged by each check
+            error = exc
+    _runaway(api)
+    statuses: list[int | str] = [c.status if c.status is not None else type(c.error).__name__ for c in api.calls]
+    return _Fetched(items, error, sleeps.waits, time_sleeps.waits, statuses)
+
+
+def _fetched_ids(out: _Fetched) -> list[Any]:
+    ids = []
+    for item in out.items:
+        if not isinstance(item, Mapping) or "payment_id" not in item:
+            fail("yield each payment as the dict the API sent", expected="a dict with 'payment_id'",
+                 seen=repr(item)[:120])
+        ids.append(item["payment_id"])
+    return ids
+
+
+def _expect_all(out: _Fetched, api: FakePaymentsAPI, window: tuple[int, int] | None = None) -> None:
+    if out.error is not None:
+        fail("fetching should have succeeded", expected="every payment of the window",
+             seen=f"{_describe(out.error)} after {_n(len(out.items), 'payment')}; answers: {out.statuses[:12]}")
+    expected = [r["payment_id"] for r in api.state.payment_records(*(window or _window(api)))]
+    ids = _fetched_ids(out)
+    counts = Counter(ids)
+    missing = len(set(expected) - counts.keys())
+    outside = len(counts.keys() - set(expected))
+    duplicates = sum(n - 1 for n in counts.values() if n > 1)
+    if missing or outside or duplicates:
+        fail("not every payment of the window arrived exactly once",
+             expected=f"{len(expected)} payments, each once",
+             seen=f"{len(ids)} yielded: {missing} missing, {duplicates} duplicates, {outside} outside "
+                  f"[from_ts, to_ts)")
+
+
+@fetch.check("yields every payment of [from_ts, to_ts) exactly once", points=3,
+             hint="GET {base_url}/payments with params from, to and count; yield the page's 'items'; "
+                  "send next_cursor back as 'cursor' until it is null (the key is next_cursor).")
+def _fetch_all(fetch_payments: Callable[..., Any]) -> None:
+    with _fake(seed=_F_SEED, payments=_F_PAYMENTS) as api:
+        _expect_all(_fetch(fetch_payments, api, count=25), api)
+
+
+@fetch.check("asks for count per page and stops on a null next_cursor", points=2,
+             hint="Pass count=count on every request and stop as soon as next_cursor is null: "
+                  "n payments cost ceil(n / count) requests.")
+def _fetch_fewest(fetch_payments: Callable[..., Any]) -> None:
+    with _fake(seed=_F_SEED, payments=_F_PAYMENTS) as api:
+        out = _fetch(fetch_payments, api, count=25)
+        _expect_all(out, api)
+        n = len(api.state.payment_records(*_window(api)))
+        pages = -(-n // 25)
+        expect(len(api.calls) == pages, "the fewest requests for this window",
+               expected=f"{_n(pages, 'request')} for {n} payments at count=25",
+               seen=_n(len(api.calls), "request"))
+        sent = {c.params.get("count") for c in api.calls}
+        expect_equal(sent, {"25"}, "the count parameter on every request")
+
+
+@fetch.check("authenticates every request with auth", points=1,
+             hint="Pass auth=auth to session.get: requests turns a (user, password) pair into HTTP "
+                  "Basic and calls an AuthBase object on each request.")
+def _fetch_auth(fetch_payments: Callable[..., Any]) -> None:
+    import requests
+
+    with _fake(seed=_F_SEED, payments=60) as api:
+        out = _fetch(fetch_payments, api, count=25)
+        _expect_all(out, api)
+        expected = api.auth_headers()["Authorization"]
+        wrong = [c.url for c in api.calls if c.headers.get("Authorization") != expected]
+        expect(not wrong, "every request must carry the credentials in auth",
+               expected="HTTP Basic on every request", seen=f"{len(wrong)} without: {wrong[:1]}")
+
+    class Bearer(requests.auth.AuthBase):
+        def __init__(self, token: str) -> None:
+            self.token = token
+
+        def __call__(self, request: Any) -> Any:
+            request.headers["Authorization"] = f"Bearer {self.token}"
+            return request
+
+    with _fake(seed=_F_SEED, payments=60, auth="oauth") as api:
+        out = _fetch(fetch_payments, api, count=25, auth=Bearer(api.issue_token()))
+        _expect_all(out, api)
+
+
+@fetch.check("is lazy: the first payment arrives after one request", points=1,
+             hint="Write a generator (yield from each page's items) so the next page is fetched only "
+                  "when the consumer reaches it.")
+def _fetch_lazy(fetch_payments: Callable[..., Any]) -> None:
+    with _fake(seed=_F_SEED, payments=_F_PAYMENTS) as api, _quiet_time(_Sleeps()), _session() as session:
+        stream = fetch_payments(session, api.base_url, api.basic_auth, *_window(api), count=25, sleep=_Sleeps())
+        first = next(iter(stream), None)
+        expect(first is not None, "no payment came out at all", expected="a first payment", seen="nothing")
+        expect(api.count() == 1, "the first payment should arrive after one request",
+               expected="1 request", seen=_n(api.count(), "request"))
+
+
+@fetch.check("passes a timeout on every request", points=1,
+             hint="session.get(..., timeout=(3.05, 30)): without one a stalled connection hangs the run.")
+def _fetch_timeout(fetch_payments: Callable[..., Any]) -> None:
+    from depipe_course.fakes.api import ServerError
+
+    with _fake(seed=_F_SEED, payments=60) as api:
+        _fetch(fetch_payments, api, ServerError(503), count=25)
+        missing = [c.url for c in api.calls if not c.timeout_passed]
+        expect(api.calls and not missing, "a request without timeout= can wait for ever",
+               expected="timeout= on every request, retries included",
+               seen=f"{len(missing)} of {len(api.calls)} without one")
+
+
+@fetch.check("waits Retry-After on a 429, then carries on", points=2,
+             hint="On 429 read response.headers.get('Retry-After') (seconds, or an HTTP-date), "
+                  "sleep(that many seconds) and ask for the same page again.")
+def _fetch_429(fetch_payments: Callable[..., Any]) -> None:
+    from depipe_course.fakes.api import RateLimited
+
+    with _fake(seed=_F_SEED, payments=_F_PAYMENTS) as api:
+        out = _fetch(fetch_payments, api, RateLimited(7), RateLimited(4), inject_after=1, count=25)
+        _expect_all(out, api)
+        ok = len(out.waits) == 2 and 7 <= out.waits[0] <= 9 and 4 <= out.waits[1] <= 6
+        expect(ok, "the waits should be what Retry-After said", expected="[7, 4] (seconds)",
+               seen=[round(w, 2) for w in out.waits])
+
+
+@fetch.check("retries 5xx, timeouts and dropped connections with backoff", points=2,
+             hint="Catch requests.Timeout and requests.ConnectionError, and treat 500/502/503/504 like "
+                  "a 429 without Retry-After: back off (1, 2, 4 ... s) and ask again.")
+def _fetch_transient(fetch_payments: Callable[..., Any]) -> None:
+    from depipe_course.fakes.api import ConnectionReset, ServerError, TimedOut
+
+    with _fake(seed=_F_SEED, payments=_F_PAYMENTS) as api:
+        faults = (ServerError(503), ServerError(502, html=True), TimedOut("read"), ConnectionReset())
+        out = _fetch(fetch_payments, api, *faults, inject_after=2, count=25)
+        _expect_all(out, api)
+        expect(len(out.waits) == 4 and all(w > 0 for w in out.waits), "wait before each retry",
+               expected="4 waits > 0 (after 503, 502, a timeout, a reset)", seen=[round(w, 2) for w in out.waits])
+
+
+@fetch.check("gives up on an endless 429 by raising, never by parsing the 429", points=3,
+             hint="When the last retry is still a 429, raise (response.raise_for_status()). A loop that "
+                  "just ends falls through to response.json() on the 429: its body is an error message, "
+                  "so the stream ends early, or fails with KeyError, and the run looks finished.")
+def _fetch_gives_up(fetch_payments: Callable[..., Any]) -> None:
+    import requests
+
+    from depipe_course.fakes.api import RateLimited
+
+    with _fake(seed=_F_SEED, payments=_F_PAYMENTS) as api:
+        out = _fetch(fetch_payments, api, *[RateLimited(1)] * 12, inject_after=1, count=25, max_retries=3)
+        found = _in_chain(out.error, requests.HTTPError)
+        status = getattr(getattr(found, "response", None), "status_code", None)
+        if found is None or status != 429:
+            seen = (f"the stream ended quietly after {_n(len(out.items), 'payment')}" if out.error is None
+                    else _describe(out.error))
+            fail("a page that is still rate limited after max_retries retries must fail the stream",
+                 expected="requests.HTTPError for the 429", seen=seen)
+        after_first = len(out.statuses) - 1
+        expect(after_first in (3, 4), "max_retries=3 allows 3 retries of the rate-limited page",
+               expected="4 requests for that page (3 accepted)", seen=f"{after_first}: {out.statuses[1:]}")
+        expect(len(out.items) == 25, "the first page's payments should still have been yielded",
+               expected="25 payments, then the error", seen=_n(len(out.items), "payment"))
+
+
+@fetch.check("raises other 4xx at once", points=1,
+             hint="A 401 or 404 will not change on retry: raise_for_status() on the first answer.")
+def _fetch_401(fetch_payments: Callable[..., Any]) -> None:
+    import requests
+
+    with _fake(seed=_F_SEED, payments=60) as api:
+        out = _fetch(fetch_payments, api, count=25, auth=("someone", "wrong-secret"))
+        found = _in_chain(out.error, requests.HTTPError)
+        expect(found is not None and getattr(found.response, "status_code", None) == 401,
+               "wrong credentials answer 401: raise requests.HTTPError", expected="HTTPError (401)",
+               seen=_describe(out.error) if out.error else f"{_n(len(out.items), 'payment')} yielded")
+        expect(len(out.statuses) == 1 and not out.waits, "a 401 cannot succeed on retry",
+               expected="1 request, no wait", seen=f"{len(out.statuses)} requests, waits {out.waits}")
+
+
+@fetch.check("waits through the injected sleep, never time.sleep", points=1,
+             hint="Call sleep(seconds), the parameter: tests and this check pass a fake one, and the "
+                  "pipeline's run passes its own.")
+def _fetch_sleep(fetch_payments: Callable[..., Any]) -> None:
+    from depipe_course.fakes.api import RateLimited, ServerError
+
+    with _fake(seed=_F_SEED, payments=60) as api:
+        out = _fetch(fetch_payments, api, RateLimited(2), ServerError(503), count=25)
+        _expect_all(out, api)
+        expect(len(out.waits) == 2 and not out.time_sleeps, "waits must go through the sleep argument",
+               expected="2 calls of sleep(...), none of time.sleep",
+               seen=f"sleep: {out.waits}, time.sleep: {out.time_sleeps}")
+
+
+# ================================================================ 10.2 transform_payments
+
+transform = exercise("10.2", "Validate payments, dead-letter the rest", ["transform_payments"],
+                     uses=["09.3", "04.3"])
+
+_T_SEED = 102
+
+
+def _raw_payments(payments: int = 60, invalid: int = 10, seed: int = _T_SEED) -> tuple[list[dict[str, Any]], set[str]]:
+    """Wire records (invalid ones among them) and the ids of the invalid ones."""
+    from depipe_course.fakes.api import FakePaymentsAPI
+
+    api = FakePaymentsAPI(seed=seed, orders=0, accounts=0, payments=payments, invalid_payments=invalid)
+    return api.state.payment_records(), set(api.state.invalid_payments())
+
+
+def _dump(item: Any) -> Any:
+    dump = getattr(item, "model_dump", None)
+    if not callable(dump):
+        fail("yield Payment models (the validated objects), not dicts or tuples",
+             expected="Payment(...)", seen=repr(item)[:120])
+    return dump()
+
+
+def _transform(transform_payments: Callable[..., Any], raw: Iterable[Any],
+               cap: int = 5_000) -> tuple[list[Any], _RecordingDLQ]:
+    dlq = _RecordingDLQ()
+    with _quiet_time(_Sleeps()):
+        out = list(itertools.islice(iter(transform_payments(raw, dlq)), cap))
+    return out, dlq
+
+
+@transform.check("yields a Payment for each valid record, in order", points=2,
+                 hint="Payment.model_validate(record) for each record; yield the model.")
+def _tr_valid(transform_payments: Callable[..., Any]) -> None:
+    Payment = _payment_model()
+    raw, invalid = _raw_payments()
+    out, _ = _transform(transform_payments, raw)
+    expected = [Payment.model_validate(r).model_dump() for r in raw if r["payment_id"] not in invalid]
+    seen = [_dump(p) for p in out]
+    expect(len(seen) == len(expected), "one Payment per valid record",
+           expected=_n(len(expected), "payment"), seen=_n(len(seen), "payment"))
+    for want, got in zip(expected, seen, strict=True):
+        expect_equal(got, want, f"payment {want['payment_id']}")
+
+
+@transform.check("dead-letters each invalid record once, exactly as it came", points=3,
+                 hint="except ValidationError as error: dlq.write(record, error, context=...) with the raw "
+                      "record itself, then continue with the next record.")
+def _tr_invalid(transform_payments: Callable[..., Any]) -> None:
+    raw, invalid = _raw_payments()
+    _, dlq = _transform(transform_payments, raw)
+    by_id = {r["payment_id"]: r for r in raw}
+    ids = [_entry_payment_id(e.record, e.context) for e in dlq]
+    expect(sorted(map(str, ids)) == sorted(invalid), "the dead letter queue should hold each invalid record once",
+           expected=f"{len(invalid)} entries, one per invalid payment",
+           seen=f"{len(ids)} entries: {Counter(map(str, ids)).most_common(3)}")
+    changed = [i for i, e in zip(ids, dlq, strict=True) if e.record != by_id.get(i)]
+    expect(not changed, "store the record as it came from the API, so it can be fixed and replayed",
+           expected="the raw dict, unchanged", seen=f"{len(changed)} altered, e.g. {changed[:1]}")
+
+
+@transform.check("a dead letter says why: the ValidationError and the payment_id", points=2,
+                 hint="Pass the ValidationError itself as the error, and context={'payment_id': "
+                      "record.get('payment_id'), ...} (None when the record has none).")
+def _tr_context(transform_payments: Callable[..., Any]) -> None:
+    from pydantic import ValidationError
+
+    raw, invalid = _raw_payments()
+    _, dlq = _transform(transform_payments, raw)
+    expect(len(dlq) > 0, "nothing was dead-lettered", expected=f"{len(invalid)} entries", seen=0)
+    for entry in dlq:
+        expect(isinstance(entry.error, ValidationError), "the error of a dead letter should be the "
+               "ValidationError: it names each failing field", expected="pydantic.ValidationError",
+               seen=type(entry.error).__name__)
+        record_id = _field(entry.record, "payment_id")
+        expect(isinstance(entry.context, Mapping) and entry.context.get("payment_id") == record_id,
+               "the context should name the payment, so it can be found at the gateway",
+               expected={"payment_id": record_id}, seen=entry.context)
+
+
+class _Pulled:
+    """Records from ``items`` that count how many were taken, refusing more than ``limit``."""
+
+    class TooMany(Exception):
+        pass
+
+    def __init__(self, items: list[Any], limit: int) -> None:
+        self.items = items
+        self.limit = limit
+        self.taken = 0
+
+    def __iter__(self) -> Iterator[Any]:
+        for item in self.items:
+            self.taken += 1
+            if self.taken > self.limit:
+                raise self.TooMany(f"read more than {self.limit} records")
+            yield item
+
+
+@transform.check("is lazy: one record in, one payment out", points=1,
+                 hint="Loop over raw and yield each Payment as soon as it is validated; build no list.")
+def _tr_lazy(transform_payments: Callable[..., Any]) -> None:
+    raw, invalid = _raw_payments()
+    first_valid = next(i for i, r in enumerate(raw) if r["payment_id"] not in invalid)
+    source = _Pulled(raw, limit=first_valid + 5)
+    with _quiet_time(_Sleeps()):
+        try:
+            first = next(iter(transform_payments(source, _RecordingDLQ())), None)
+        except _Pulled.TooMany:
+            fail("the first payment must come out before the rest of the input is read",
+                 expected=f"{first_valid + 1} records read", seen="the whole input asked for")
+    expect(first is not None and source.taken == first_valid + 1, "read only as far as the first valid record",
+           expected=f"{first_valid + 1} records read", seen=f"{source.taken} read")
+
+
+class _SourceDown(Exception):
+    """Stands in for a fetch that gave up (say, an HTTPError after the last retry)."""
+
+
+@transform.check("lets an error from the source propagate", points=1,
+                 hint="Catch only ValidationError, around model_validate. A try around the whole loop "
+                      "turns a failed fetch into a quiet, short run.")
+def _tr_propagates(transform_payments: Callable[..., Any]) -> None:
+    raw, invalid = _raw_payments()
+    valid = [r for r in raw if r["payment_id"] not in invalid][:3]
+
+    def failing_source() -> Iterator[dict[str, Any]]:
+        yield from valid
+        raise _SourceDown("the payments API gave up after 5 retries")
+
+    got: list[Any] = []
+    error: BaseException | None = None
+    with _quiet_time(_Sleeps()):
+        try:
+            for payment in transform_payments(failing_source(), _RecordingDLQ()):
+                got.append(payment)
+        except NotImplementedError:
+            raise
+        except Exception as exc:
+            error = exc
+    expect(_in_chain(error, _SourceDown) is not None, "an error raised by the input is not a bad record: it must "
+           "reach the caller", expected="_SourceDown raised after 3 payments",
+           seen=f"{_describe(error)} after {_n(len(got), 'payment')}")
+
+
+@transform.check("leaves the raw records unchanged", points=1,
+                 hint="Validate the record as it is; never pop, rename or convert its keys in place.")
+def _tr_no_mutation(transform_payments: Callable[..., Any]) -> None:
+    import copy
+
+    raw, _ = _raw_payments()
+    before = copy.deepcopy(raw)
+    _transform(transform_payments, raw)
+    changed = [b["payment_id"] for a, b in zip(raw, before, strict=True) if a != b]
+    expect(not changed, "the input records were modified", expected="the same dicts, unchanged",
+           seen=f"{len(changed)} changed, e.g. {changed[:1]}")
+
+
+# ================================================================ 10.3 load_payments
+
+load = exercise("10.3", "Upsert payments in batches", ["load_payments"], uses=["09.3"])
+
+_L_SEED, _L_COUNT, _L_BATCH = 103, 100, 30
+
+
+def _valid_payments(count: int = _L_COUNT, seed: int = _L_SEED) -> list[Any]:
+    Payment = _payment_model()
+    raw, _ = _raw_payments(count, 0, seed)
+    return [Payment.model_validate(r) for r in raw]
+
+
+def _expected_rows(payments: Iterable[Any]) -> list[Any]:
+    from datetime import UTC
+
+    def text(value: Any) -> str:
+        return str(getattr(value, "value", value))
+
+    rows = [(p.payment_id, p.merchant_id, Decimal(p.amount), text(p.currency), text(p.status), text(p.method),
+             None if p.captured_at is None else p.captured_at.astimezone(UTC)) for p in payments]
+    return sorted(rows, key=lambda row: row[0])
+
+
+def _poison(payment: Any) -> Any:
+    """A payment the table refuses (a status the gateway does not have), past the model."""
+    return payment.model_copy(update={"status": "disputed"})
+
+
+@dataclass
+class _Db:
+    conn: sqlite3.Connection
+    trace: list[str]
+
+    def commits(self) -> int:
+        return sum(1 for s in self.trace if s.strip().upper() == "COMMIT")
+
+
+@contextlib.contextmanager
+def _database(tmp_path: Path, name: str = "payments.db") -> Iterator[_Db]:
+    from depipe_course import db
+
+    conn = db.connect(tmp_path / name)
+    try:
+        db.create_payments_table(conn)
+        trace: list[str] = []
+        conn.set_trace_callback(trace.append)
+        yield _Db(conn, trace)
+    finally:
+        conn.close()
+
+
+def _load(load_payments: Callable[..., Any], payments: Iterable[Any], conn: Any, **kwargs: Any) -> Any:
+    with _quiet_time(_Sleeps()):
+        return load_payments(payments, conn, **kwargs)
+
+
+def _read(conn: Any) -> list[Any]:
+    from depipe_course import db
+
+    return db.read_payments(conn)
+
+
+@load.check("loads every payment into the payments table", points=2,
+            hint="INSERT INTO payments (payment_id, merchant_id, amount, currency, status, method, "
+                 "captured_at) VALUES (?, ?, ?, ?, ?, ?, ?), one tuple per payment.")
+def _ld_all(load_payments: Callable[..., Any], tmp_path: Path) -> None:
+    payments = _valid_payments()
+    with _database(tmp_path) as d:
+        _load(load_payments, payments, d.conn, batch_size=_L_BATCH)
+        rows = _read(d.conn)
+    expect(len(rows) == len(payments), "every payment should be in the table",
+           expected=_n(len(payments), "row"), seen=_n(len(rows), "row"))
+    for want, got in zip(_expected_rows(payments), rows, strict=True):
+        expect_equal(got, want, f"the row of {want[0]} (as read back by db.read_payments)")
+
+
+@load.check("stores exact amounts and UTC times, as the table documents", points=2,
+            hint="SQLite has no exact decimal: store format(amount, 'f') ('380.50'), never float(amount) "
+                 "('380.5', and binary rounding); store captured_at.astimezone(timezone.utc).isoformat(), "
+                 "and None as NULL.")
+def _ld_values(load_payments: Callable[..., Any], tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    payments = _valid_payments(40)
+    with _database(tmp_path) as d:
+        _load(load_payments, payments, d.conn, batch_size=_L_BATCH)
+        stored = dict((r[0], r[1:]) for r in d.conn.execute("SELECT payment_id, amount, captured_at FROM payments"))
+    for p in payments:
+        amount, captured = stored.get(p.payment_id, (None, None))
+        want = format(Decimal(p.amount).quantize(Decimal("0.01")), "f")
+        expect(amount == want, f"the stored amount of {p.payment_id}", expected=repr(want), seen=repr(amount))
+        if p.captured_at is None:
+            expect(captured is None, "a payment never captured has no captured_at: store NULL",
+                   expected=None, seen=captured)
+            continue
+        try:
+            moment = datetime.fromisoformat(captured) if isinstance(captured, str) else None
+        except ValueError:
+            moment = None
+        ok = moment is not None and moment.utcoffset() is not None and not moment.utcoffset() \
+            and moment == p.captured_at
+        expect(ok, f"captured_at of {p.payment_id} should be ISO-8601 text in UTC",
+               expected=p.captured_at.astimezone(UTC).isoformat(), seen=repr(captured))
+
+
+@load.check("loading again changes nothing; a changed payment is updated in place", points=2,
+            hint="ON CONFLICT (payment_id) DO UPDATE SET col = excluded.col for every column that can change.")
+def _ld_upsert(load_payments: Callable[..., Any], tmp_path: Path) -> None:
+    payments = _valid_payments()
+    with _database(tmp_path) as d:
+        _load(load_payments, payments, d.conn, batch_size=_L_BATCH)
+        first = _read(d.conn)
+        _load(load_payments, payments, d.conn, batch_size=_L_BATCH)
+        expect_equal(_read(d.conn), first, "the table after loading the same payments twice")
+        refunded = payments[0].model_copy(update={"status": "refunded"})
+        _load(load_payments, [refunded], d.conn, batch_size=_L_BATCH)
+        rows = {r[0]: r for r in _read(d.conn)}
+    expect_equal(len(rows), len(payments), "the number of rows after re-loading one changed payment")
+    expect_equal(rows[refunded.payment_id][4], "refunded", f"the status of {refunded.payment_id} after it changed")
+
+
+@load.check("returns loaded and batches", points=1,
+            hint="Count the rows written and the batches: 100 payments at batch_size=30 make 4 batches.")
+def _ld_counts(load_payments: Callable[..., Any], tmp_path: Path) -> None:
+    payments = _valid_payments()
+    with _database(tmp_path) as d:
+        stats = _load(load_payments, iter(payments), d.conn, batch_size=_L_BATCH)
+    expect(isinstance(stats, Mapping), "return a dict", expected="{'loaded': ..., 'batches': ...}", seen=stats)
+    expect_equal({k: stats.get(k) for k in ("loaded", "batches")}, {"loaded": 100, "batches": 4},
+                 "loaded and batches for 100 payments at batch_size=30")
+
+
+@load.check("writes each batch in one transaction", points=1,
+            hint="One `with db.transaction(conn):` (or `with conn:`) around the executemany of a whole "
+                 "batch: a commit per row is a disk flush per row.")
+def _ld_one_transaction(load_payments: Callable[..., Any], tmp_path: Path) -> None:
+    payments = _valid_payments()
+    with _database(tmp_path) as d:
+        _load(load_payments, payments, d.conn, batch_size=_L_BATCH)
+        commits = d.commits()
+    expect(commits == 4, "100 payments at batch_size=30 are 4 transactions", expected="4 commits",
+           seen=_n(commits, "commit"))
+
+
+@load.check("commits each batch before reading the next", points=2,
+            hint="Take batch_size payments (itertools.islice), write and commit them, then take the next "
+                 "ones: never list() the input, never keep the commit for the end.")
+def _ld_streams(load_payments: Callable[..., Any], tmp_path: Path) -> None:
+    payments = _valid_payments()
+    with _database(tmp_path) as d:
+        seen: list[tuple[int, int]] = []
+
+        def source() -> Iterator[Any]:
+            for position, payment in enumerate(payments):
+                if position and position % _L_BATCH == 0:
+                    seen.append((position, d.commits()))
+                yield payment
+
+        _load(load_payments, source(), d.conn, batch_size=_L_BATCH)
+    late = [(pos, n) for pos, n in seen if n < pos // _L_BATCH]
+    expect(seen and not late, "when payment k * batch_size is read, k batches should be committed",
+           expected=[(pos, pos // _L_BATCH) for pos, _ in seen], seen=seen)
+
+
+def _poisoned(count: int = _L_COUNT) -> tuple[list[Any], Any]:
+    payments = _valid_payments(count)
+    bad = _poison(payments[40])
+    return [*payments[:40], bad, *payments[41:]], bad
+
+
+@load.check("a batch the database refuses is loaded row by row; the refused row is dead-lettered", points=2,
+            hint="except db.row_errors(conn) (sqlite3.IntegrityError here): the batch was rolled back; "
+                 "write its rows one at a time, each in its own transaction, and dlq.write(payment, error, "
+                 "context={'payment_id': ..., ...}) for a row that fails again.")
+def _ld_bisect(load_payments: Callable[..., Any], tmp_path: Path) -> None:
+    payments, bad = _poisoned()
+    dlq = _RecordingDLQ()
+    with _database(tmp_path) as d:
+        _load(load_payments, payments, d.conn, batch_size=_L_BATCH, dlq=dlq)
+        ids = {r[0] for r in _read(d.conn)}
+    want = {p.payment_id for p in payments} - {bad.payment_id}
+    expect(ids == want, "every payment but the refused one should be loaded",
+           expected=_n(len(want), "row"), seen=f"{_n(len(ids), 'row')}; missing {len(want - ids)}, "
+                                                f"refused one loaded: {bad.payment_id in ids}")
+    named = [_entry_payment_id(e.record, e.context) for e in dlq]
+    expect(named == [bad.payment_id], "the refused payment should be dead-lettered once, named by its payment_id",
+           expected=[bad.payment_id], seen=named)
+
+
+@load.check("counts every dead letter it writes (dead_lettered)", points=2,
+            hint="Add 1 to the dead_lettered count each time you call dlq.write, and return it: loaded + "
+                 "dead_lettered must equal the payments handed in, or the run cannot reconcile.")
+def _ld_counter(load_payments: Callable[..., Any], tmp_path: Path) -> None:
+    payments, _ = _poisoned()
+    dlq = _RecordingDLQ()
+    with _database(tmp_path) as d:
+        stats = _load(load_payments, payments, d.conn, batch_size=_L_BATCH, dlq=dlq)
+    expect(isinstance(stats, Mapping), "return a dict", expected="{'loaded', 'batches', 'dead_lettered'}",
+           seen=stats)
+    counts = {k: stats.get(k) for k in ("loaded", "dead_lettered")}
+    expect_equal(counts, {"loaded": len(payments) - 1, "dead_lettered": len(dlq)},
+                 f"loaded and dead_lettered, with {len(dlq)} in the dead letter queue")
+
+
+@load.check("without a dlq, a refused batch raises and is rolled back", points=1,
+            hint="With dlq=None there is nowhere to put the bad row: let the database error propagate "
+                 "(after the rollback), and keep the batches committed before it.")
+def _ld_raises(load_payments: Callable[..., Any], tmp_path: Path) -> None:
+    payments, _ = _poisoned()
+    error: BaseException | None = None
+    with _database(tmp_path) as d:
+        try:
+            _load(load_payments, payments, d.conn, batch_size=_L_BATCH)
+        except NotImplementedError:
+            raise
+        except Exception as exc:
+            error = exc
+        d.conn.rollback()  # whatever the learner left open is not committed by the check
+        count = len(_read(d.conn))
+    expect(_in_chain(error, sqlite3.IntegrityError) is not None, "the database refused a row and there is no "
+           "dead letter queue: raise", expected="sqlite3.IntegrityError", seen=_describe(error))
+    expect_equal(count, _L_BATCH, "rows in the table: the first batch (committed), none of the refused one")
+
+
+# ================================================================ 10.4 run
+
+pipeline = exercise("10.4", "Run, reconcile, re-run, restart", ["run"],
+                    uses=["10.1", "10.2", "10.3", "04.2", "04.3"])
+
+_R_SEED, _R_PAYMENTS, _R_INVALID = 104, 160, 8
+_R_KW = {"batch_size": 40, "count": 20}
+
+
+class _Killed(BaseException):
+    """The process died here (as with SIGKILL, nothing after this point runs)."""
+
+
+class _KillingSession:
+    """Builds a ``requests.Session`` whose ``kill_at``-th request (or any to ``kill_on``) dies."""
+
+    @staticmethod
+    def make(kill_at: int | None = None, kill_on: str | None = None) -> requests.Session:
+        import requests
+
+        class Session(requests.Session):
+            sent = 0
+
+            def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Any:
+                self.sent += 1
+                if self.sent == kill_at or (kill_on is not None and kill_on in str(url)):
+                    raise _Killed(f"killed at request {self.sent}")
+                return super().request(method, url, *args, **kwargs)
+
+        return Session()
+
+
+class _KillingConnection(sqlite3.Connection):
+    """A SQLite connection that dies right after its ``kill_after``-th executemany, uncommitted."""
+
+    kill_after: int | None = None
+    writes = 0
+
+    def executemany(self, sql: str, rows: Iterable[Any], /) -> sqlite3.Cursor:  # type: ignore[override]
+        cursor = super().executemany(sql, rows)
+        self.writes += 1
+        if self.writes == self.kill_after:
+            raise _Killed(f"killed after write {self.writes}, before its commit")
+        return cursor
+
+
+def _hostile(limit: int = _BUDGET) -> FakePaymentsAPI:
+    from depipe_course.fakes.api import ConnectionReset, RandomFaults, RateLimited, ServerError, TimedOut
+
+    faults = RandomFaults({RateLimited(1): 0.08, ServerError(503): 0.08, TimedOut(): 0.05, ConnectionReset(): 0.04},
+                          seed=_R_SEED, max_in_a_row=2)
+    return _fake(seed=_R_SEED, payments=_R_PAYMENTS, invalid_payments=_R_INVALID, faults=faults, limit=limit)
+
+
+@dataclass
+class _Outcome:
+    result: Any
+    error: BaseException | None
+    waits: list[float]
+    time_sleeps: list[float]
+
+
+def _open(path: Path, kill_after: int | None = None) -> sqlite3.Connection:
+    from depipe_course import db
+
+    if kill_after is None:
+        conn = db.connect(path)
+    else:
+        conn = sqlite3.connect(path, factory=_KillingConnection)
+        conn.kill_after = kill_after  # type: ignore[attr-defined]
+    db.create_payments_table(conn)
+    return conn
+
+
+def _run(run: Callable[..., Any], api: FakePaymentsAPI, db_path: Path, dlq_path: Path, *,
+         session: requests.Session | None = None, kill_after: int | None = None) -> _Outcome:
+    """One run of the learner's pipeline; the connection is closed without a commit afterwards."""
+    sleeps, time_sleeps = _Sleeps(), _Sleeps()
+    conn = _open(db_path, kill_after)
+    result, error = None, None
+    try:
+        with _quiet_time(time_sleeps), (session or _session()) as http:
+            try:
+                result = run(http, api.base_url, api.basic_auth, *api.window, conn, dlq_path, sleep=sleeps,
+                             **_R_KW)
+            except (_TooManyWaits, NotImplementedError):
+                raise
+            except Exception as exc:
+                error = exc
+    except _Killed as killed:
+        error = killed
+    finally:
+        conn.close()  # a dead process commits nothing: what was not committed is gone
+    _runaway(api)
+    return _Outcome(result, error, sleeps.waits, time_sleeps.waits)
+
+
+def _table(db_path: Path) -> list[Any]:
+    from depipe_course import db
+
+    conn = db.connect(db_path)
+    try:
+        return db.read_payments(conn)
+    finally:
+        conn.close()
+
+
+def _dead_letters(dlq_path: Path) -> list[Any]:
+    """The payment_id of each entry of the dead letter file (None where it names none)."""
+    if not dlq_path.exists():
+        fail("run should leave the window's dead letters at dlq_path", expected=f"a file at {dlq_path.name}",
+             seen="no file")
+    ids = []
+    for line in dlq_path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            entry = json.loads(line)
+            ids.append(_entry_payment_id(entry.get("record"), entry.get("context")))
+    return ids
+
+
+def _expected_table(api: FakePaymentsAPI) -> list[Any]:
+    Payment = _payment_model()
+    invalid = api.state.invalid_payments()
+    records = api.state.payment_records()
+    return _expected_rows(Payment.model_validate(r) for r in records if r["payment_id"] not in invalid)
+
+
+def _expect_ran(out: _Outcome) -> None:
+    if out.error is not None:
+        fail("the run should succeed against the faults (429s, 503s, timeouts, resets)",
+             expected="a result dict", seen=_describe(out.error))
+    expect(isinstance(out.result, Mapping), "run must return a dict",
+           expected="{'fetched', 'loaded', 'dead_lettered', 'reconciled'}", seen=repr(out.result)[:120])
+
+
+def _expect_state(api: FakePaymentsAPI, db_path: Path, dlq_path: Path, after: str) -> None:
+    expected = _expected_table(api)
+    rows = _table(db_path)
+    if rows != expected:
+        want, got = {r[0]: r for r in expected}, {r[0]: r for r in rows}
+        differ = sum(1 for key in want.keys() & got.keys() if want[key] != got[key])
+        fail(f"after {after} the table should hold exactly the valid payments",
+             expected=_n(len(expected), "row"),
+             seen=f"{_n(len(rows), 'row')}: {len(want.keys() - got.keys())} missing, "
+                  f"{len(got.keys() - want.keys())} not valid, {differ} with other values")
+    ids = _dead_letters(dlq_path)
+    invalid = api.state.invalid_payments()
+    expect(sorted(map(str, ids)) == sorted(invalid), f"after {after} the dead letter file should list each "
+           "invalid payment once", expected=f"{len(invalid)} entries, one per invalid payment",
+           seen=f"{len(ids)} entries, {len(set(ids) & set(invalid))} distinct invalid payments")
+
+
+@pipeline.check("loads exactly the valid payments and dead-letters the invalid ones", points=3,
+                hint="fetch_payments(...) → transform_payments(raw, dlq) → load_payments(..., dlq=dlq); pass "
+                     "sleep=sleep down, and write the dead letters to dlq_path.")
+def _run_state(run: Callable[..., Any], tmp_path: Path) -> None:
+    with _hostile() as api:
+        out = _run(run, api, tmp_path / "p.db", tmp_path / "dlq.ndjson")
+        _expect_ran(out)
+        _expect_state(api, tmp_path / "p.db", tmp_path / "dlq.ndjson", "a run")
+
+
+@pipeline.check("returns fetched, loaded, dead_lettered and reconciled", points=2,
+                hint="Count the raw records as they stream past, add the dead letters of both stages, and "
+                     "reconcile: fetched == the summary's count and loaded + dead_lettered == fetched.")
+def _run_counts(run: Callable[..., Any], tmp_path: Path) -> None:
+    with _hostile() as api:
+        out = _run(run, api, tmp_path / "p.db", tmp_path / "dlq.ndjson")
+        _expect_ran(out)
+        seen = {k: out.result.get(k) for k in ("fetched", "loaded", "dead_lettered", "reconciled")}
+        want = {"fetched": _R_PAYMENTS, "loaded": _R_PAYMENTS - _R_INVALID, "dead_lettered": _R_INVALID,
+                "reconciled": True}
+        expect_equal(seen, want, f"the result for {_R_PAYMENTS} payments, {_R_INVALID} of them invalid")
+
+
+@pipeline.check("reports reconciled False when the API holds more than was fetched", points=2,
+                hint="Ask GET {base_url}/payments/summary?from=...&to=... (with auth and retries) after the "
+                     "load, and compare its count with what you fetched: never assume it matches.")
+def _run_mismatch(run: Callable[..., Any], tmp_path: Path) -> None:
+    with _fake(seed=_R_SEED, payments=120, invalid_payments=4) as api:
+        real = api.state.summary
+
+        def one_more(start: int | None = None, end: int | None = None) -> dict[str, int]:
+            counts = real(start, end)
+            return {**counts, "count": counts["count"] + 1}
+
+        with mock.patch.object(api.state, "summary", one_more):
+            out = _run(run, api, tmp_path / "p.db", tmp_path / "dlq.ndjson")
+        _expect_ran(out)
+        expect(api.count("/payments/summary") >= 1, "run never asked the API for its summary",
+               expected="GET /payments/summary", seen="no such request")
+        expect(out.result.get("reconciled") is False, "the API's summary counts 121 payments in the window, the "
+               "listing served 120: that must not reconcile", expected="reconciled False",
+               seen=out.result.get("reconciled"))
+
+
+@pipeline.check("running again changes nothing", points=2,
+                hint="The load is an upsert; the dead letters of the window must be rewritten, not appended "
+                     "to: write them to a fresh file beside dlq_path and os.replace it into place at the end.")
+def _run_twice(run: Callable[..., Any], tmp_path: Path) -> None:
+    with _hostile() as api:
+        first = _run(run, api, tmp_path / "p.db", tmp_path / "dlq.ndjson")
+        _expect_ran(first)
+        table = _table(tmp_path / "p.db")
+        again = _run(run, api, tmp_path / "p.db", tmp_path / "dlq.ndjson")
+        _expect_ran(again)
+        expect_equal(_table(tmp_path / "p.db"), table, "the table after the second run")
+        _expect_state(api, tmp_path / "p.db", tmp_path / "dlq.ndjson", "a second run")
+        keys = ("fetched", "loaded", "dead_lettered", "reconciled")
+        expect_equal({k: again.result.get(k) for k in keys}, {k: first.result.get(k) for k in keys},
+                     "the second run's result")
+
+
+@pipeline.check("a run killed midway and restarted loads every payment exactly once", points=3,
+                hint="Nothing may depend on the killed run having finished: the upsert makes reloading a "
+                     "payment harmless, and a dead letter file rebuilt by each run (fresh file, then "
+                     "os.replace) never keeps the killed run's half.")
+def _run_killed(run: Callable[..., Any], tmp_path: Path) -> None:
+    kills: list[tuple[str, Callable[[], requests.Session] | None, int | None]] = [
+        ("request 5", lambda: _KillingSession.make(kill_at=5), None),
+        ("write 3 (before its commit)", None, 3),
+        ("the summary request", lambda: _KillingSession.make(kill_on="/payments/summary"), None),
+    ]
+    for number, (where, session, kill_after) in enumerate(kills):
+        db_path, dlq_path = tmp_path / f"k{number}.db", tmp_path / f"k{number}.ndjson"
+        with _hostile() as api:
+            # A run that never gets to the kill point (no summary request, say) simply finishes:
+            # the restart below must then change nothing, which is checked all the same.
+            _run(run, api, db_path, dlq_path, session=session() if session else None, kill_after=kill_after)
+        with _hostile() as api:
+            restarted = _run(run, api, db_path, dlq_path)
+            _expect_ran(restarted)
+            _expect_state(api, db_path, dlq_path, f"a kill at {where} and a restart")
+            expect(restarted.result.get("reconciled") is True, f"the restart after a kill at {where} should "
+                   "reconcile", expected=True, seen=restarted.result.get("reconciled"))
+
+
+@pipeline.check("fails loudly when the API stays down", points=1,
+                hint="Let the error of a fetch that gave up propagate (or at least report reconciled False): "
+                     "a run that fetched nothing must never report success.")
+def _run_down(run: Callable[..., Any], tmp_path: Path) -> None:
+    from depipe_course.fakes.api import RandomFaults, ServerError
+
+    with _fake(seed=_R_SEED, payments=60, faults=RandomFaults({ServerError(503): 1.0}, max_in_a_row=None)) as api:
+        out = _run(run, api, tmp_path / "p.db", tmp_path / "dlq.ndjson")
+    quiet = out.error is None and isinstance(out.result, Mapping) and out.result.get("reconciled") is not False
+    expect(not quiet, "every request answered 503, yet the run reported success",
+           expected="an exception (or reconciled False)", seen=repr(out.result)[:150])
+
+
+@pipeline.check("waits through the injected sleep", points=1,
+                hint="Pass sleep=sleep on to fetch_payments (and to any retry of the summary): the tests of a "
+                     "pipeline must not wait for real.")
+def _run_sleep(run: Callable[..., Any], tmp_path: Path) -> None:
+    with _hostile() as api:
+        out = _run(run, api, tmp_path / "p.db", tmp_path / "dlq.ndjson")
+        _expect_ran(out)
+    expect(out.waits and not out.time_sleeps, "the retries' waits must go through the sleep argument",
+           expected="waits recorded by sleep, none by time.sleep",
+           seen=f"sleep: {len(out.waits)} waits, time.sleep: {len(out.time_sleeps)}")
