@@ -51,45 +51,30 @@ _BUDGET = 200  # requests any one sub-check may make before it is cut off
 # ---------------------------------------------------------------- shared helpers
 
 
-class _Budget:
-    """A fault schedule that serves normally until ``limit`` data requests, then resets."""
-
-    def __init__(self, limit: int = _BUDGET) -> None:
-        self.limit = limit
-        self.seen = 0
-
-    @property
-    def exceeded(self) -> bool:
-        return self.seen > self.limit
-
-    def next_fault(self, route: str) -> Fault | None:
-        from depipe_course.fakes.api import ConnectionReset
-        from depipe_course.fakes.api.routes import DATA_ROUTES
-
-        if route not in DATA_ROUTES:
-            return None
-        self.seen += 1
-        return ConnectionReset() if self.exceeded else None
-
-
 def _fake(*, budget: int = _BUDGET, **kwargs: Any) -> FakePaymentsAPI:
     """A fake (``auth="none"`` unless given) whose request budget is ``api.faults``."""
-    from depipe_course.fakes.api import FakePaymentsAPI
+    from depipe_course.fakes.api import FakePaymentsAPI, RequestBudget
 
-    return FakePaymentsAPI(faults=_Budget(budget), **{"auth": "none", **kwargs})
+    return FakePaymentsAPI(faults=RequestBudget(budget), **{"auth": "none", **kwargs})
 
 
 def _fresh_budget(api: FakePaymentsAPI) -> None:
     """Start counting again: each run of the learner's code gets the whole budget."""
-    api.faults = _Budget(api.faults.limit if isinstance(api.faults, _Budget) else _BUDGET)
+    from depipe_course.fakes.api import RequestBudget
+
+    api.faults = RequestBudget(api.faults.limit if isinstance(api.faults, RequestBudget) else _BUDGET)
 
 
 def _budget_blown(api: FakePaymentsAPI) -> bool:
-    return isinstance(api.faults, _Budget) and api.faults.exceeded
+    from depipe_course.fakes.api import RequestBudget
+
+    return isinstance(api.faults, RequestBudget) and api.faults.exceeded
 
 
 def _runaway(api: FakePaymentsAPI) -> None:
-    assert isinstance(api.faults, _Budget)
+    from depipe_course.fakes.api import RequestBudget
+
+    assert isinstance(api.faults, RequestBudget)
     fail(f"your code made more than {api.faults.limit} requests without finishing: "
          "does the loop stop after the last page?",
          expected="the loop ends after the last page", seen=f"more than {api.faults.limit} requests")

@@ -56,40 +56,18 @@ _MAX_WAITS = 60
 # ---------------------------------------------------------------- shared helpers
 
 
-class _Budget:
-    """A fault schedule: ``inner``'s faults until ``limit`` data requests, then resets."""
-
-    def __init__(self, inner: FaultSchedule | None = None, limit: int = _BUDGET) -> None:
-        self.inner = inner
-        self.limit = limit
-        self.seen = 0
-
-    @property
-    def exceeded(self) -> bool:
-        return self.seen > self.limit
-
-    def next_fault(self, route: str) -> Fault | None:
-        from depipe_course.fakes.api import ConnectionReset
-        from depipe_course.fakes.api.routes import DATA_ROUTES
-
-        if route not in DATA_ROUTES:
-            return None
-        self.seen += 1
-        if self.exceeded:
-            return ConnectionReset()
-        return self.inner.next_fault(route) if self.inner is not None else None
-
-
 def _fake(*, faults: FaultSchedule | None = None, limit: int = _BUDGET, **kwargs: Any) -> FakePaymentsAPI:
     """A payments-only fake with HTTP Basic auth; its schedule is wrapped in a budget."""
-    from depipe_course.fakes.api import FakePaymentsAPI
+    from depipe_course.fakes.api import FakePaymentsAPI, RequestBudget
 
     settings: dict[str, Any] = {"orders": 0, "accounts": 0, "auth": "basic", **kwargs}
-    return FakePaymentsAPI(faults=_Budget(faults, limit), **settings)
+    return FakePaymentsAPI(faults=RequestBudget(limit, faults), **settings)
 
 
 def _runaway(api: FakePaymentsAPI) -> None:
-    if isinstance(api.faults, _Budget) and api.faults.exceeded:
+    from depipe_course.fakes.api import RequestBudget
+
+    if isinstance(api.faults, RequestBudget) and api.faults.exceeded:
         fail(f"your code made more than {api.faults.limit} requests without finishing: does the loop "
              "stop when next_cursor is null, and does each retry loop stop after max_retries?",
              expected="the loop ends after the last page", seen=f"more than {api.faults.limit} requests")

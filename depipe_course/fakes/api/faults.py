@@ -10,6 +10,8 @@ once per request; it returns a fault or None ("serve normally"). Swap schedules 
 * ``ScriptedFaults`` - by request number: ``{2: ServerError(503)}``.
 * ``RandomFaults`` - seeded probabilities, with a cap on faults in a row so that a
   client with a sensible retry budget always gets through.
+* ``RequestBudget`` - wraps another schedule and resets every data request past a
+  limit, so a client that never stops asking fails fast instead of hanging a check.
 
 Schedules only see requests to their ``routes`` (default: the data endpoints, not the
 token endpoint) and only count those.
@@ -172,3 +174,29 @@ def _pick(rates: Mapping[Fault, float], draw: float) -> Fault | None:
         if draw < edge:
             return fault
     return None
+
+
+class RequestBudget:
+    """``inner``'s faults for the first ``limit`` data requests, then a reset for each one.
+
+    Checks wrap their fakes in a budget so that learner code stuck in a request loop
+    (a pager that never stops, a retry without a cap) ends in seconds; ``exceeded``
+    tells the check that this, not the learner's error handling, is what happened.
+    """
+
+    def __init__(self, limit: int, inner: FaultSchedule | None = None) -> None:
+        self.limit = limit
+        self.inner = inner
+        self.seen = 0
+
+    @property
+    def exceeded(self) -> bool:
+        return self.seen > self.limit
+
+    def next_fault(self, route: str) -> Fault | None:
+        if route not in DATA_ROUTES:
+            return None
+        self.seen += 1
+        if self.exceeded:
+            return ConnectionReset()
+        return self.inner.next_fault(route) if self.inner is not None else None

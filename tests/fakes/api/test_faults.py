@@ -104,3 +104,13 @@ class TestRandomFaults:
             RandomFaults(too_much)
         with pytest.raises(ValueError):
             RandomFaults({ServerError(): -0.1})
+
+
+def test_request_budget_resets_every_request_past_its_limit() -> None:
+    """A budget passes the inner schedule's faults, then answers each request over the limit with a reset."""
+    from depipe_course.fakes.api import ConnectionReset, FaultQueue, RequestBudget, ServerError
+
+    budget = RequestBudget(2, FaultQueue([ServerError(503)]))
+    assert [budget.next_fault("/payments") for _ in range(4)] == [
+        ServerError(503), None, ConnectionReset(), ConnectionReset()]
+    assert budget.exceeded and budget.next_fault("token") is None
