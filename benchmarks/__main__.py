@@ -30,12 +30,18 @@ def _print_scale(figures: dict[str, Any]) -> None:
     print(f"process_orders_in_chunks {e['chunked_mb_s']:.0f} MB/s vs whole-file read_csv "
           f"{e['whole_read_csv_mb_s']:.0f} MB/s: {e['chunked_over_whole_read']:.2f} "
           f"at {e['chunked_rss_over_whole_rss']:.2f}x its peak RSS")
+    for name, t in e["seconds"].items():
+        print(f"  {name:<16} seconds: min {t['min']:.2f}, median {t['median']:.2f}, max {t['max']:.2f}")
     p = figures["pushdown"]
     print(f"\npushdown ({p['files_total']} files, {p['dataset_bytes'] / 1e6:.1f} MB; last 3 of 30 days)")
     print(f"full read:          {p['full_read_bytes'] / 1e6:8.1f} MB read from {p['full_read_files']} files, "
           f"median {p['seconds_full']['median']:.3f} s")
     print(f"read_recent_orders: {p['recent_read_bytes'] / 1e6:8.1f} MB read from {p['recent_read_files']} files, "
           f"median {p['seconds_recent']['median']:.3f} s ({p['recent_rows']:,} rows)")
+    print("  (the one file beyond the 3 partitions is the first fragment, opened to infer the schema)")
+    for name in ("full", "recent"):
+        t = p[f"seconds_{name}"]
+        print(f"  {name:<6} seconds: min {t['min']:.3f}, median {t['median']:.3f}, max {t['max']:.3f}")
 
 
 def _save(results: dict[str, Any]) -> None:
@@ -66,4 +72,5 @@ def main(argv: list[str]) -> None:
     print(f"wrote {RESULTS}")
 
 
-main(sys.argv[1:])
+if __name__ == "__main__":
+    main(sys.argv[1:])
