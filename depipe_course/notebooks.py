@@ -9,7 +9,6 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -60,33 +59,6 @@ def exercise_cells(nb: Notebook) -> dict[str, list[Cell]]:
         if isinstance(cell, dict) and (ex_id := exercise_id(cell)):
             found.setdefault(ex_id, []).append(cell)
     return found
-
-
-@dataclass(frozen=True)
-class Located:
-    """What was found for one exercise: the code to run, or why there is none."""
-
-    source: str | None
-    problem: str = ""
-    note: str = ""
-
-
-def locate(cells: Mapping[str, list[Cell]], ex_id: str) -> Located:
-    """Pick the code a learner left for ``ex_id``, or explain precisely what is wrong."""
-    matches = cells.get(ex_id, [])
-    code = [c for c in matches if c.get("cell_type") == "code"]
-    if not matches:
-        return Located(None, f"no cell carries exercise {ex_id}'s metadata: was it deleted?")
-    if not code:
-        kind = matches[-1].get("cell_type", "unknown")
-        return Located(
-            None,
-            f"the cell for exercise {ex_id} is a {kind} cell; change it back to a code cell",
-        )
-    note = ""
-    if len(code) > 1:
-        note = f"{len(code)} cells carry exercise {ex_id}'s metadata; the last one was graded"
-    return Located(source(code[-1]), note=note)
 
 
 def solved(nb: Notebook, sources: Mapping[str, str]) -> Notebook:

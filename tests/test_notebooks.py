@@ -41,16 +41,6 @@ def test_exercise_cells_found_by_metadata_not_position() -> None:
         "02.2": ["b"], "02.1": ["a"]}
 
 
-def test_locate_reports_deleted_markdown_and_duplicate_cells() -> None:
-    """Missing, retyped and duplicated cells each get a precise explanation."""
-    cells = notebooks.exercise_cells({"cells": [
-        _cell("02.1", "first"), _cell("02.1", "second"), _cell("02.2", "text", kind="markdown")]})
-    dup = notebooks.locate(cells, "02.1")
-    assert dup.source == "second" and "2 cells" in dup.note
-    assert "markdown cell" in notebooks.locate(cells, "02.2").problem
-    assert "deleted" in notebooks.locate(cells, "02.3").problem
-
-
 def test_solved_fills_exercise_cells_and_clears_their_outputs() -> None:
     """Solving replaces exercise sources and leaves every other cell alone."""
     nb = {"cells": [_cell(None, "setup"), _cell("02.1", "raise NotImplementedError")]}
