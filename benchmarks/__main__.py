@@ -7,6 +7,7 @@ judged on ratios measured side by side in the same run, not on absolute times.
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from pathlib import Path
 from typing import Any
@@ -49,6 +50,7 @@ def _save(results: dict[str, Any]) -> None:
 
 
 def main(argv: list[str]) -> None:
+    logging.basicConfig(level=logging.ERROR)  # the references log per record; figures only here
     sections = set(argv) or {"feedback", "scale", "grading", "ingestion"}
     results: dict[str, Any] = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     if "feedback" in sections:
