@@ -17,6 +17,7 @@ from depipe_course import __version__, exercises
 from depipe_course.checking import Result, SubCheckResult
 from depipe_course.grading.cells import locate
 from depipe_course.grading.child import Job, failure
+from depipe_course.grading.claims import claimed_ids
 from depipe_course.grading.limits import Limits
 from depipe_course.grading.report import Graded, Report
 from depipe_course.grading.runner import isolation_in_force, run
@@ -60,8 +61,11 @@ def grade(submission: Path, *, jobs: int = 1, timeout_s: float | None = None,
     lock = threading.Lock()
     protect = tuple(dict.fromkeys(str(p.resolve().parent) for p in files)) or (str(submission.resolve()),)
     planned: list[tuple[str, exercises.Exercise, Job | Result]] = []
+    claims: set[str] = set()
     for part in exercises.PARTS:
-        for ex in exercises.exercises_of(part.number):
+        part_exercises = exercises.exercises_of(part.number)
+        claims |= claimed_ids(found[part.number].notebook, [ex.id for ex in part_exercises])
+        for ex in part_exercises:
             planned.append((part.notebook, ex, _plan(ex, found[part.number])))
 
     def settle(item: tuple[str, exercises.Exercise, Job | Result]) -> Graded:
@@ -74,6 +78,9 @@ def grade(submission: Path, *, jobs: int = 1, timeout_s: float | None = None,
             if now != known["state"]:  # only possible without the read-only mount (see docs/grading.md)
                 known["state"] = now
                 result = failure(ex.id, "rejected", "the submission's files changed on disk while your code ran")
+        if result.status == "not_attempted" and ex.id in claims:
+            result = failure(ex.id, "rejected", "stored outputs claim this exercise passed, but its cell is "
+                             "still the stub: outputs are never trusted, the code is re-run")
         if plan.note:
             result = replace(result, message=" ".join(filter(None, (result.message, f"({plan.note})"))))
         return Graded(notebook, result)

@@ -73,7 +73,7 @@ CASES: dict[str, Case] = {
     "patches_builtins": Case(
         "01.1", "rejected", "b = __import__('built' + 'ins')\nb.isinstance = lambda *a: True\n"
         "def peak_memory(fn, *args, **kwargs):\n    return fn(*args, **kwargs), 0\n", "builtins"),
-    "edits_stored_outputs": Case("01.1", "not_attempted", STUB),
+    "edits_stored_outputs": Case("01.1", "rejected", STUB, "stored outputs claim"),
     "imports_solutions": Case("01.1", "rejected", "from solutions.part01 import peak_memory\n", "reference"),
     "imports_solutions_dynamically": Case(
         "01.1", "rejected", "import importlib\npeak_memory = importlib.import_module('sol' + 'utions.part01')"
@@ -269,7 +269,7 @@ def test_patching_builtins_is_rejected(graded: dict[str, Any]) -> None:
 
 
 def test_edited_stored_outputs_earn_nothing(graded: dict[str, Any]) -> None:
-    """Outputs that claim full points are ignored: the stub under them is not attempted."""
+    """Outputs that claim full points over an unchanged stub are rejected, and earn nothing."""
     _assert_contained(graded, "edits_stored_outputs")
 
 
