@@ -39,6 +39,7 @@ from unittest import mock
 
 from depipe_course.checking import expect, expect_equal, fail
 from depipe_course.exercises import exercise
+from depipe_course.exercises._waiting import RecordingSleep, TooManyWaits
 
 if TYPE_CHECKING:
     import requests
@@ -801,25 +802,6 @@ def _cp_timeout(fetch_with_checkpoint: Callable[..., Any], tmp_path: Path) -> No
 request = exercise("03.6", "Retry what can succeed, raise what cannot", ["make_api_request"])
 
 
-class _TooManyWaits(Exception):
-    pass
-
-
-class _Sleeps:
-    """A recording stand-in for ``time.sleep`` that refuses negative and endless waiting."""
-
-    def __init__(self, limit: int = 40) -> None:
-        self.waits: list[float] = []
-        self.limit = limit
-
-    def __call__(self, seconds: float) -> None:
-        if seconds < 0:
-            raise ValueError(f"sleep length must be non-negative, got {seconds}")
-        self.waits.append(float(seconds))
-        if len(self.waits) > self.limit:
-            raise _TooManyWaits(f"more than {self.limit} waits")
-
-
 def _retry_fake() -> FakePaymentsAPI:
     return _fake(seed=21, orders=50, payments=5, accounts=5, auth="api_key", budget=60)
 
@@ -837,7 +819,7 @@ def _request(make_api_request: Callable[..., Any], api: FakePaymentsAPI, *faults
     """Inject ``faults``, call the learner's function, and record what happened."""
     from depipe_course.fakes.api import FaultQueue
 
-    sleeps = _Sleeps()
+    sleeps = RecordingSleep()
     _fresh_budget(api)
     api.calls.clear()
     api.injected = FaultQueue(faults)  # nothing left over from an earlier call
@@ -852,7 +834,7 @@ def _request(make_api_request: Callable[..., Any], api: FakePaymentsAPI, *faults
             stack.enter_context(mock.patch.object(random, "uniform", lambda a, b: (a + b) / 2))
         try:
             response = make_api_request(session, f"{api.base_url}{path}", sleep=sleeps, **kwargs)
-        except _TooManyWaits:
+        except TooManyWaits:
             fail("your code kept retrying: more than 40 waits for one request",
                  expected=f"at most max_retries={kwargs.get('max_retries', 5)} retries", seen="40+ waits")
         except NotImplementedError:

@@ -43,6 +43,7 @@ from unittest import mock
 
 from depipe_course.checking import expect, expect_equal, fail
 from depipe_course.exercises import exercise
+from depipe_course.exercises._waiting import RecordingSleep, TooManyWaits
 
 if TYPE_CHECKING:
     import requests
@@ -73,23 +74,9 @@ def _runaway(api: FakePaymentsAPI) -> None:
              expected="the loop ends after the last page", seen=f"more than {api.faults.limit} requests")
 
 
-class _TooManyWaits(Exception):
-    pass
-
-
-class _Sleeps:
-    """A recording stand-in for ``time.sleep`` that refuses negative and endless waiting."""
-
-    def __init__(self, limit: int = _MAX_WAITS) -> None:
-        self.waits: list[float] = []
-        self.limit = limit
-
-    def __call__(self, seconds: float) -> None:
-        if seconds < 0:
-            raise ValueError(f"sleep length must be non-negative, got {seconds}")
-        self.waits.append(float(seconds))
-        if len(self.waits) > self.limit:
-            raise _TooManyWaits(f"more than {self.limit} waits")
+def _recorder() -> RecordingSleep:
+    """A recording sleep allowing as many waits as a hostile run of the reference needs."""
+    return RecordingSleep(_MAX_WAITS)
 
 
 class _LogSink(logging.Handler):
@@ -216,7 +203,7 @@ def _fetch(fetch_payments: Callable[..., Any], api: FakePaymentsAPI, *faults: Fa
            window: tuple[int, int] | None = None, cap: int = 2_000, auth: Any = None,
            inject_after: int = 0, **kwargs: Any) -> _Fetched:
     """Run the learner's generator to the end (or ``cap`` items), recording what happened."""
-    sleeps, time_sleeps = _Sleeps(), _Sleeps()
+    sleeps, time_sleeps = _recorder(), _recorder()
     api.calls.clear()
     if faults:
         api.inject(*([None] * inject_after), *faults)
@@ -228,7 +215,7 @@ def _fetch(fetch_payments: Callable[..., Any], api: FakePaymentsAPI, *faults: Fa
             stream = fetch_payments(session, api.base_url, api.basic_auth if auth is None else auth, start, end,
                                     sleep=sleeps, **kwargs)
             items.extend(itertools.islice(iter(stream), cap))
-        except (_TooManyWaits, NotImplementedError):
+        except (TooManyWaits, NotImplementedError):
             raise
         except Exception as exc:  # what was raised is judged by each check
             error = exc
@@ -319,8 +306,8 @@ def _fetch_auth(fetch_payments: Callable[..., Any]) -> None:
              hint="Write a generator (yield from each page's items) so the next page is fetched only "
                   "when the consumer reaches it.")
 def _fetch_lazy(fetch_payments: Callable[..., Any]) -> None:
-    with _fake(seed=_F_SEED, payments=_F_PAYMENTS) as api, _quiet_time(_Sleeps()), _session() as session:
-        stream = fetch_payments(session, api.base_url, api.basic_auth, *_window(api), count=25, sleep=_Sleeps())
+    with _fake(seed=_F_SEED, payments=_F_PAYMENTS) as api, _quiet_time(_recorder()), _session() as session:
+        stream = fetch_payments(session, api.base_url, api.basic_auth, *_window(api), count=25, sleep=_recorder())
         first = next(iter(stream), None)
         expect(first is not None, "no payment came out at all", expected="a first payment", seen="nothing")
         expect(api.count() == 1, "the first payment should arrive after one request",
@@ -449,7 +436,7 @@ def _dump(item: Any) -> Any:
 def _transform(transform_payments: Callable[..., Any], raw: Iterable[Any],
                cap: int = 5_000) -> tuple[list[Any], _RecordingDLQ]:
     dlq = _RecordingDLQ()
-    with _quiet_time(_Sleeps()):
+    with _quiet_time(_recorder()):
         out = list(itertools.islice(iter(transform_payments(raw, dlq)), cap))
     return out, dlq
 
@@ -528,7 +515,7 @@ def _tr_lazy(transform_payments: Callable[..., Any]) -> None:
     raw, invalid = _raw_payments()
     first_valid = next(i for i, r in enumerate(raw) if r["payment_id"] not in invalid)
     source = _Pulled(raw, limit=first_valid + 5)
-    with _quiet_time(_Sleeps()):
+    with _quiet_time(_recorder()):
         try:
             first = next(iter(transform_payments(source, _RecordingDLQ())), None)
         except _Pulled.TooMany:
@@ -555,7 +542,7 @@ def _tr_propagates(transform_payments: Callable[..., Any]) -> None:
 
     got: list[Any] = []
     error: BaseException | None = None
-    with _quiet_time(_Sleeps()):
+    with _quiet_time(_recorder()):
         try:
             for payment in transform_payments(failing_source(), _RecordingDLQ()):
                 got.append(payment)
@@ -634,7 +621,7 @@ def _database(tmp_path: Path, name: str = "payments.db") -> Iterator[_Db]:
 
 
 def _load(load_payments: Callable[..., Any], payments: Iterable[Any], conn: Any, **kwargs: Any) -> Any:
-    with _quiet_time(_Sleeps()):
+    with _quiet_time(_recorder()):
         return load_payments(payments, conn, **kwargs)
 
 
@@ -883,7 +870,7 @@ def _open(path: Path, kill_after: int | None = None) -> sqlite3.Connection:
 def _run(run: Callable[..., Any], api: FakePaymentsAPI, db_path: Path, dlq_path: Path, *,
          session: requests.Session | None = None, kill_after: int | None = None) -> _Outcome:
     """One run of the learner's pipeline; the connection is closed without a commit afterwards."""
-    sleeps, time_sleeps = _Sleeps(), _Sleeps()
+    sleeps, time_sleeps = _recorder(), _recorder()
     conn = _open(db_path, kill_after)
     result, error = None, None
     try:
@@ -891,7 +878,7 @@ def _run(run: Callable[..., Any], api: FakePaymentsAPI, db_path: Path, dlq_path:
             try:
                 result = run(http, api.base_url, api.basic_auth, *api.window, conn, dlq_path, sleep=sleeps,
                              **_R_KW)
-            except (_TooManyWaits, NotImplementedError):
+            except (TooManyWaits, NotImplementedError):
                 raise
             except Exception as exc:
                 error = exc
