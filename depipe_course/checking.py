@@ -19,9 +19,11 @@ import tempfile
 import traceback
 import types
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, NoReturn
+
+from depipe_course.diffs import record_diff
 
 if TYPE_CHECKING:
     from depipe_course.exercises import Exercise
@@ -37,32 +39,56 @@ _MAX_SHOWN = 300
 class CheckFailed(AssertionError):
     """A sub-check saw behaviour other than what the exercise asks for."""
 
-    def __init__(self, message: str, *, expected: Any = None, seen: Any = None) -> None:
+    def __init__(
+        self, message: str, *, expected: Any = None, seen: Any = None, hint: str | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.expected = None if expected is None else _shorten(expected)
         self.seen = None if seen is None else _shorten(seen)
+        self.hint = hint
 
 
 class NotAttempted(Exception):
     """Raised by a check when the learner's answer is still the shipped placeholder."""
 
 
-def fail(message: str, *, expected: Any = None, seen: Any = None) -> NoReturn:
-    """Fail the current sub-check with a message a learner can act on."""
-    raise CheckFailed(message, expected=expected, seen=seen)
+def fail(message: str, *, expected: Any = None, seen: Any = None, hint: str | None = None) -> NoReturn:
+    """Fail the current sub-check with a message a learner can act on.
+
+    ``hint`` replaces the sub-check's own hint for this failure: a sub-check that can
+    fail for several reasons gives the hint that matches the one it saw.
+    """
+    raise CheckFailed(message, expected=expected, seen=seen, hint=hint)
 
 
-def expect(condition: object, message: str, *, expected: Any = None, seen: Any = None) -> None:
+def expect(
+    condition: object, message: str, *, expected: Any = None, seen: Any = None, hint: str | None = None
+) -> None:
     """Fail with ``message`` unless ``condition`` holds."""
     if not condition:
-        fail(message, expected=expected, seen=seen)
+        fail(message, expected=expected, seen=seen, hint=hint)
 
 
-def expect_equal(seen: Any, expected: Any, what: str) -> None:
-    """Fail unless ``seen == expected``; ``what`` names the value being compared."""
-    if seen != expected:
-        fail(f"{what} is not what the exercise asks for", expected=expected, seen=seen)
+def expect_equal(seen: Any, expected: Any, what: str, *, hint: str | None = None) -> None:
+    """Fail unless ``seen == expected``; ``what`` names the value being compared.
+
+    Records (lists of dicts) and DataFrames fail with their first difference (record,
+    field, both values) and the records missing or extra, not with two long dumps.
+    """
+    if not _differs(seen, expected):
+        return
+    diff = record_diff(seen, expected)
+    if diff is not None:
+        fail(f"{what}: {diff.message}", expected=diff.shown(diff.expected), seen=diff.shown(diff.seen), hint=hint)
+    fail(f"{what} is not what the exercise asks for", expected=expected, seen=seen, hint=hint)
+
+
+def _differs(seen: Any, expected: Any) -> bool:
+    equals = getattr(expected, "equals", None)
+    if type(expected).__name__ == "DataFrame" and callable(equals):
+        return type(seen).__name__ != "DataFrame" or not equals(seen)
+    return bool(seen != expected)
 
 
 def _shorten(value: Any) -> str:
@@ -92,10 +118,16 @@ class SubCheckResult:
     expected: str | None = None
     seen: str | None = None
     hint: str = ""
+    same_cause_as: str | None = None  # the earlier sub-check that failed in exactly this way
 
     @property
     def passed(self) -> bool:
         return self.status == "passed"
+
+    @property
+    def cause(self) -> tuple[str, str | None, str | None]:
+        """What a learner would call "the same mistake": same message, same values."""
+        return (self.message, self.expected, self.seen)
 
 
 @dataclass(frozen=True)
@@ -133,10 +165,29 @@ class Result:
     __repr__ = __str__
 
 
+def group_causes(subs: tuple[SubCheckResult, ...]) -> tuple[SubCheckResult, ...]:
+    """Mark failures that repeat an earlier failure word for word as depending on it.
+
+    One mistake (a wrong query parameter, an exception on the first page) often fails
+    several sub-checks identically; the learner should read it once, at the top, and
+    see the other sub-checks as waiting on it. Scores are not touched.
+    """
+    first: dict[tuple[str, str | None, str | None], str] = {}
+    grouped = []
+    for sub in subs:
+        if sub.status == "failed" and sub.message:
+            root = first.setdefault(sub.cause, sub.name)
+            if root != sub.name:
+                sub = replace(sub, same_cause_as=root)
+        grouped.append(sub)
+    return tuple(grouped)
+
+
 def summarise(
     exercise_id: str, title: str, subs: tuple[SubCheckResult, ...], message: str = ""
 ) -> Result:
     """Fold sub-check outcomes into an exercise status and score."""
+    subs = group_causes(subs)
     score = round(sum(s.points for s in subs), 2)
     max_score = round(sum(s.max_points for s in subs), 2)
     status: Status
@@ -171,10 +222,10 @@ def run_checks(exercise: Exercise, objects: Mapping[str, Any]) -> Result:
 
 
 def _run_one(check: Check, objects: Mapping[str, Any], scratch: Path) -> SubCheckResult:
-    def outcome(status: SubStatus, message: str = "", **extra: Any) -> SubCheckResult:
+    def outcome(status: SubStatus, message: str = "", hint: str | None = None, **extra: Any) -> SubCheckResult:
         points = check.points if status == "passed" else 0.0
         return SubCheckResult(
-            check.name, status, points, check.points, message, hint=check.hint, **extra
+            check.name, status, points, check.points, message, hint=check.hint if hint is None else hint, **extra
         )
 
     try:
@@ -189,7 +240,7 @@ def _run_one(check: Check, objects: Mapping[str, Any], scratch: Path) -> SubChec
     except NotAttempted as exc:
         return outcome("not_attempted", str(exc) or "Not attempted yet.")
     except CheckFailed as exc:
-        return outcome("failed", exc.message, expected=exc.expected, seen=exc.seen)
+        return outcome("failed", exc.message, exc.hint, expected=exc.expected, seen=exc.seen)
     except Exception as exc:  # learner code may raise anything: report it, never propagate
         return outcome("failed", _describe_exception(exc))
     return outcome("passed")

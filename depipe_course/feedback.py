@@ -39,12 +39,28 @@ def _summary_note(result: Result) -> str:
     return ""
 
 
+def root_causes(result: Result) -> list[tuple[SubCheckResult, int]]:
+    """Failures that others repeat, each with how many sub-checks wait on it."""
+    waiting: dict[str, int] = {}
+    for sub in result.checks:
+        if sub.same_cause_as:
+            waiting[sub.same_cause_as] = waiting.get(sub.same_cause_as, 0) + 1
+    return [(sub, waiting[sub.name]) for sub in result.checks if sub.name in waiting]
+
+
+def fix_first(sub: SubCheckResult, others: int) -> str:
+    """The line that puts a repeated failure at the top."""
+    checks = "sub-check" if others == 1 else "sub-checks"
+    return f"Fix this first: {sub.name!r} ({others} more {checks} fail the same way)"
+
+
 def to_text(result: Result) -> str:
     lines = [headline(result)]
     if note := _summary_note(result):
         lines.append(f"  {note}")
     if result.status == "not_attempted":
         lines.append("  What the check will look at:")
+    lines.extend(f"  {fix_first(sub, n)}" for sub, n in root_causes(result))
     for sub in result.checks:
         lines.append(f"  {_MARK[sub.status]} {sub.name}")
         lines.extend(f"      {line}" for line in _details(sub))
@@ -58,6 +74,7 @@ def to_html(result: Result) -> str:
     if result.status == "not_attempted":
         note += " What the check will look at:"
     note = f"<p style='margin:2px 0'>{escape(note.strip())}</p>" if note else ""
+    note += "".join(f"<p style='margin:2px 0'><b>{escape(fix_first(sub, n))}</b></p>" for sub, n in root_causes(result))
     return (
         f'<div class="depipe-result" style="border-left:4px solid {colour};padding:4px 10px">'
         f'<b style="color:{colour}">{escape(headline(result))}</b>{note}'
@@ -68,6 +85,8 @@ def to_html(result: Result) -> str:
 def _details(sub: SubCheckResult) -> list[str]:
     if sub.status != "failed":
         return []
+    if sub.same_cause_as:
+        return [f"fails the same way as {sub.same_cause_as!r}: fix that first"]
     details = [sub.message] if sub.message else []
     if sub.expected is not None:
         details.append(f"expected: {sub.expected}")

@@ -156,3 +156,46 @@ def test_relative_writes_land_in_scratch_not_the_working_folder(tmp_path, monkey
 
     run_checks(_exercise(Check("doubles", _passes, 1)), {"f": writes})
     assert not (tmp_path / "orders.db").exists()
+
+
+def _calls_f(f):  # type: ignore[no-untyped-def]
+    f(1)
+
+
+def test_one_mistake_is_charged_once_in_the_feedback() -> None:
+    """Sub-checks failing with the same exception point at the first; points are untouched."""
+    def broken(x: int) -> int:
+        return {}["items"]  # type: ignore[return-value]
+
+    def other(f):  # type: ignore[no-untyped-def]
+        fail("a different mistake")
+
+    result = run_checks(
+        _exercise(Check("first", _calls_f, 1), Check("second", _calls_f, 2), Check("third", other, 1)),
+        {"f": broken},
+    )
+    first, second, third = result.checks
+    assert first.same_cause_as is None and second.same_cause_as == "first"
+    assert third.same_cause_as is None  # a different failure stands on its own
+    assert result.score == 0 and result.max_score == 4
+
+
+def test_different_failures_are_not_grouped() -> None:
+    """Failures with different messages or values are each reported in full."""
+    def check_a(f):  # type: ignore[no-untyped-def]
+        fail("too many requests", expected=1, seen=2)
+
+    def check_b(f):  # type: ignore[no-untyped-def]
+        fail("too many requests", expected=1, seen=3)
+
+    result = run_checks(_exercise(Check("a", check_a, 1), Check("b", check_b, 1)), {"f": len})
+    assert [c.same_cause_as for c in result.checks] == [None, None]
+
+
+def test_a_failure_can_carry_its_own_hint() -> None:
+    """fail(..., hint=) replaces the sub-check's static hint, so the hint matches the failure."""
+    def check(f):  # type: ignore[no-untyped-def]
+        fail("batches emptied after they were handed over", hint="yield a new list; do not .clear() it")
+
+    result = run_checks(_exercise(Check("a", check, 1, hint="the static hint")), {"f": len})
+    assert result.checks[0].hint == "yield a new list; do not .clear() it"

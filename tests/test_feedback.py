@@ -36,3 +36,19 @@ def test_not_attempted_says_so_once() -> None:
 def test_rendering_is_deterministic() -> None:
     """The same result renders to the same text and HTML (nbval compares them)."""
     assert to_text(_FAILED) == to_text(_FAILED) and to_html(_FAILED) == to_html(_FAILED)
+
+
+def test_repeated_failure_is_named_once_at_the_top() -> None:
+    """One root cause leads the feedback; the sub-checks that repeat it say so instead of repeating it."""
+    from depipe_course.checking import summarise
+
+    subs = tuple(
+        SubCheckResult(name, "failed", 0.0, 1.0, "Your code raised KeyError: 'items' (line 3 of your code)",
+                       hint="look at the page numbers")
+        for name in ("every record once", "lazy", "fewest requests")
+    )
+    text = to_text(summarise("03.2", "Offset pages", subs))
+    assert "Fix this first: 'every record once' (2 more sub-checks fail the same way)" in text
+    assert text.count("KeyError") == 1 and text.count("look at the page numbers") == 1
+    assert text.count("fails the same way as 'every record once': fix that first") == 2
+    assert "Fix this first" in to_html(summarise("03.2", "Offset pages", subs))
