@@ -7,7 +7,9 @@ import logging
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from html import escape
+from pathlib import Path
 from typing import Any
 
 from depipe_course import exercises, reference
@@ -52,7 +54,8 @@ def _record(result: Result) -> None:
     """Remember the latest result; a read-only home folder must not break a check."""
     data = _load()
     data[result.exercise_id] = {
-        "status": result.status, "score": result.score, "max": result.max_score
+        "status": result.status, "score": result.score, "max": result.max_score,
+        "checked_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     path = _progress_path()
     try:
@@ -64,24 +67,45 @@ def _record(result: Result) -> None:
         logger.warning("could not save progress to %s: %s", path, exc)
 
 
+_LAST_CHECKS = (
+    "Your last check() of each exercise, as run in the notebook (code you ran, saved or not). "
+    "The grader re-runs your saved notebooks instead: progress(graded=True) shows that view "
+    "(save the notebook first; takes about half a minute)."
+)
+_GRADED = "Graded view: your saved notebooks in {folder}, re-run by the grader exactly as CI grades them."
+
+
+@dataclass(frozen=True)
+class Row:
+    """One exercise in the overview."""
+
+    id: str
+    title: str
+    status: str
+    score: float
+    max_score: float
+    when: str = ""  # when it was last checked (the check view only)
+
+
 @dataclass(frozen=True)
 class Progress:
-    """Every exercise of the course with its last checked result."""
+    """Every exercise of the course with a result, and a sentence saying which result it is."""
 
-    rows: tuple[tuple[str, str, str, float, float], ...]  # id, title, status, score, max
+    rows: tuple[Row, ...]
+    source: str = _LAST_CHECKS
 
     @property
     def score(self) -> float:
-        return round(sum(r[3] for r in self.rows), 2)
+        return round(sum(r.score for r in self.rows), 2)
 
     @property
     def max_score(self) -> float:
-        return round(sum(r[4] for r in self.rows), 2)
+        return round(sum(r.max_score for r in self.rows), 2)
 
     def __str__(self) -> str:
-        lines = [f"{'id':<6}{'status':<15}{'points':>9}  exercise"]
-        for ex_id, title, status, score, max_score in self.rows:
-            lines.append(f"{ex_id:<6}{status:<15}{f'{score:g}/{max_score:g}':>9}  {title}")
+        lines = [self.source, "", f"{'id':<6}{'status':<15}{'points':>9}  {'last checked':<17}exercise"]
+        for r in self.rows:
+            lines.append(f"{r.id:<6}{r.status:<15}{f'{r.score:g}/{r.max_score:g}':>9}  {r.when:<17}{r.title}")
         lines.append(f"total: {self.score:g}/{self.max_score:g} points")
         return "\n".join(lines)
 
@@ -89,25 +113,49 @@ class Progress:
 
     def _repr_html_(self) -> str:
         body = "".join(
-            f"<tr><td>{escape(i)}</td><td>{escape(t)}</td><td>{escape(s)}</td>"
-            f"<td>{sc:g}/{mx:g}</td></tr>"
-            for i, t, s, sc, mx in self.rows
+            f"<tr><td>{escape(r.id)}</td><td>{escape(r.title)}</td><td>{escape(r.status)}</td>"
+            f"<td>{r.score:g}/{r.max_score:g}</td><td>{escape(r.when)}</td></tr>"
+            for r in self.rows
         )
         return (
+            f"<p>{escape(self.source)}</p>"
             "<table><thead><tr><th>id</th><th>exercise</th><th>status</th><th>points</th>"
-            f"</tr></thead><tbody>{body}</tbody></table>"
+            f"<th>last checked</th></tr></thead><tbody>{body}</tbody></table>"
             f"<p><b>total: {self.score:g}/{self.max_score:g} points</b></p>"
         )
 
 
-def progress() -> Progress:
-    """The whole course at a glance: each exercise and its last checked result."""
+def _when(stamp: object) -> str:
+    """A stored UTC time as the learner's local time, to the minute."""
+    try:
+        return datetime.fromisoformat(str(stamp)).astimezone().strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return ""
+
+
+def progress(graded: bool = False, folder: str | Path = ".") -> Progress:
+    """The whole course at a glance.
+
+    By default: each exercise's last ``check()`` in this environment, with when it ran;
+    fast, but it reflects code you ran, which may differ from what you saved. With
+    ``graded=True``: the grader's verdict on the notebooks saved in ``folder`` (the same
+    re-run CI does), so it agrees with ``depipe grade``.
+    """
+    if graded:
+        return _graded(Path(folder))
     seen = _load()
     rows = []
     for ex in exercises.all_exercises():
         last = seen.get(ex.id, {})
-        rows.append(
-            (ex.id, ex.title, last.get("status", "not_checked"),
-             float(last.get("score", 0.0)), ex.max_points)
-        )
+        rows.append(Row(ex.id, ex.title, last.get("status", "not_checked"),
+                        float(last.get("score", 0.0)), ex.max_points, _when(last.get("checked_at", ""))))
     return Progress(tuple(rows))
+
+
+def _graded(folder: Path) -> Progress:
+    from depipe_course.grading import grade  # the grader is heavy: load it only when asked
+
+    report = grade(folder, jobs=2)
+    rows = tuple(Row(g.result.exercise_id, g.result.title, g.result.status, g.result.score, g.result.max_score)
+                 for g in report.exercises)
+    return Progress(rows, _GRADED.format(folder=folder.resolve()))

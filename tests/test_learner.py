@@ -35,9 +35,30 @@ def test_check_with_nothing_defined_is_not_attempted() -> None:
 def test_progress_lists_every_exercise_with_its_last_result() -> None:
     """progress() has a row per exercise of the course, updated by check()."""
     check("01.2", namespace={"incident_skills": part01.incident_skills})
-    rows = {row[0]: row for row in progress().rows}
+    rows = {row.id: row for row in progress().rows}
     assert set(rows) == {ex.id for ex in exercises.all_exercises()}
-    assert rows["01.2"][2] == "passed" and rows["01.1"][2] == "not_checked"
+    assert rows["01.2"].status == "passed" and rows["01.1"].status == "not_checked"
+    assert rows["01.2"].when and not rows["01.1"].when
+
+
+def test_progress_says_what_it_shows_and_how_to_get_the_grade() -> None:
+    """The check view says it is the last check() and points to the graded view of the saved notebook."""
+    text = str(progress())
+    assert "last check()" in text and "progress(graded=True)" in text
+
+
+def test_graded_progress_agrees_with_the_grader(tmp_path: Path) -> None:
+    """progress(graded=True) shows the grader's verdict on the saved notebook, not the last check()."""
+    from depipe_course import notebooks, reference
+
+    check("01.1", namespace={"peak_memory": part01.peak_memory})  # passed in the kernel, never saved
+    nb_path = tmp_path / "01_production_python.ipynb"
+    nb = notebooks.read(Path("notebooks/01_production_python.ipynb"))
+    ex = exercises.get("01.2")
+    notebooks.write(notebooks.solved(nb, {ex.id: reference.source(ex)}), nb_path)
+    rows = {row.id: row for row in progress(graded=True, folder=tmp_path).rows}
+    assert rows["01.1"].status == "not_attempted"  # the saved cell is still the stub
+    assert rows["01.2"].status == "passed" and rows["02.1"].status == "not_attempted"
 
 
 def test_unwritable_state_folder_does_not_break_check(_state: Path) -> None:

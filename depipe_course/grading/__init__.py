@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
@@ -70,9 +71,12 @@ def grade(submission: Path, *, jobs: int = 1, timeout_s: float | None = None,
 
     def settle(item: tuple[str, exercises.Exercise, Job | Result]) -> Graded:
         notebook, ex, plan = item
+        in_force = limits.for_exercise(ex.timeout_s)
         if isinstance(plan, Result):
-            return Graded(notebook, plan)
+            return Graded(notebook, plan, None, in_force)
+        started = time.monotonic()
         result = run(plan, limits.wall_s(ex.timeout_s), limits, protect=protect)
+        duration = round(time.monotonic() - started, 2)
         with lock:
             now = _fingerprint(files)
             if now != known["state"]:  # only possible without the read-only mount (see docs/grading.md)
@@ -83,9 +87,12 @@ def grade(submission: Path, *, jobs: int = 1, timeout_s: float | None = None,
                              "still the stub: outputs are never trusted, the code is re-run")
         if plan.note:
             result = replace(result, message=" ".join(filter(None, (result.message, f"({plan.note})"))))
-        return Graded(notebook, result)
+        return Graded(notebook, result, duration, in_force)
 
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         graded = tuple(pool.map(settle, planned))
-    grader = {"version": __version__, "limits": limits.to_dict(), "isolation": isolation_in_force()}
+    in_force = {k: v for k, v in limits.to_dict().items() if v is not None}
+    if limits.timeout_s is None:
+        in_force["timeout_s"] = "per exercise: see each exercise's limits"
+    grader = {"version": __version__, "limits": in_force, "isolation": isolation_in_force()}
     return Report(graded, grader)

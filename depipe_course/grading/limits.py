@@ -36,5 +36,10 @@ class Limits:
     def cpu_for(self, wall_s: float) -> float:
         return self.cpu_s if self.cpu_s is not None else 2 * wall_s
 
+    def for_exercise(self, exercise_timeout_s: float) -> dict[str, Any]:
+        """The limits one exercise runs under, with its own time limit filled in."""
+        wall = self.wall_s(exercise_timeout_s)
+        return {**asdict(self), "timeout_s": wall, "cpu_s": self.cpu_for(wall)}
+
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

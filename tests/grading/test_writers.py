@@ -15,7 +15,7 @@ import pytest
 
 from depipe_course import exercises
 from depipe_course.checking import Result, SubCheckResult, summarise
-from depipe_course.grading import grade
+from depipe_course.grading import Limits, grade
 from depipe_course.grading.child import failure
 from depipe_course.grading.report import Graded, Report, normalise
 from depipe_course.grading.writers import gradescope, junit, markdown, write
@@ -60,13 +60,31 @@ def test_statuses_are_all_present(report: Report) -> None:
 
 
 def test_json_follows_the_contract(report: Report) -> None:
-    """The JSON report has total, max and every exercise with its checks, and no timings."""
+    """The JSON report has total, max and every exercise with its checks; times only as duration_s."""
     data = json.loads(json_writer.render(report))
     assert set(data) >= {"total", "max", "exercises"}
     assert data["total"] == report.total and data["max"] == report.max
     assert [e["status"] for e in data["exercises"]] == list(STATUSES)
     assert all({"name", "passed", "message"} <= set(c) for e in data["exercises"] for c in e["checks"])
-    assert not [k for k in _keys(data) if "time" in k or "duration" in k]
+    assert {k for k in _keys(data) if "time" in k or "duration" in k} <= {"duration_s", "timeout_s"}
+
+
+def test_json_has_each_exercises_time_and_limits() -> None:
+    """Instructors sizing limits see how long each exercise ran and under which limits."""
+    ex = exercises.get("01.1")
+    graded = Graded(ex.part.notebook, summarise(ex.id, ex.title, ()), 1.25, Limits().for_exercise(ex.timeout_s))
+    entry = json.loads(json_writer.render(Report((graded,))))["exercises"][0]
+    assert entry["duration_s"] == 1.25
+    assert entry["limits"]["timeout_s"] == ex.timeout_s and entry["limits"]["cpu_s"] == 2 * ex.timeout_s
+
+
+def test_markdown_shows_hints_and_names_a_repeated_failure_once(report: Report) -> None:
+    """Failed sub-checks carry their hint; ones failing the same way point at the first."""
+    text = markdown.render(report)
+    hinted = [c.hint for g in report.exercises if g.result.status in {"partial", "failed"}
+              for c in g.result.checks if c.status == "failed" and c.hint and not c.same_cause_as]
+    assert hinted and all(f"hint: {markdown._cell(h)}" in text for h in hinted)
+    assert "fails the same way as" in text
 
 
 def test_junit_validates_against_the_common_schema(report: Report, tmp_path: Path) -> None:
@@ -138,4 +156,48 @@ def test_cli_reports_are_reproducible_and_fail_under_gates(part01_only, tmp_path
     assert again.total > 0
     for name, writer in (("r.json", json_writer), ("j.xml", junit), ("s.md", markdown), ("g.json", gradescope)):
         write(again, tmp_path / name, writer.render)
-        assert (tmp_path / name).read_bytes() == (out / name).read_bytes(), name
+        if name == "r.json":  # equal but for how long each exercise took
+            assert _timeless(tmp_path / name) == _timeless(out / name)
+        else:
+            assert (tmp_path / name).read_bytes() == (out / name).read_bytes(), name
+
+
+def _timeless(path: Path) -> dict[str, object]:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    for entry in data["exercises"]:
+        entry.pop("duration_s")
+    return data
+
+
+HOSTILE = "line one\r\n## forged heading\x1b[2J </details><script>x</script> `tick` \u2028 \x00\ud800 | col"
+
+
+def _hostile_report() -> Report:
+    ex = exercises.get("02.1")
+    subs = tuple(SubCheckResult(c.name, "failed", 0.0, c.points, HOSTILE, expected=HOSTILE, seen=HOSTILE)
+                 for c in ex.checks)
+    return Report((Graded(ex.part.notebook, Result(ex.id, ex.title, "failed", 0.0, ex.max_points, subs, HOSTILE)),))
+
+
+def test_learner_text_cannot_forge_a_markdown_line_or_markup() -> None:
+    """Control characters, line separators, HTML and backticks from learner code stay inert text."""
+    text = markdown.render(_hostile_report())
+    assert not any(line.startswith("## forged") for line in text.splitlines())
+    for bad in ("\r", "\x1b", "\u2028", "\x00", "<script>", "</details><script>", "`tick`"):
+        assert bad not in text
+    assert "\\x0d" in text and "&lt;script&gt;" in text
+
+
+def test_learner_text_keeps_junit_valid_xml(tmp_path: Path) -> None:
+    """A message with control characters and lone surrogates still gives a JUnit file that parses."""
+    path = tmp_path / "junit.xml"
+    write(_hostile_report(), path, junit.render)
+    root = ET.parse(path).getroot()
+    assert "\\x1b" in root.find("testsuite/testcase/failure").get("message", "")  # type: ignore[union-attr]
+
+
+def test_learner_text_keeps_json_parseable() -> None:
+    """The JSON report of a hostile message is valid UTF-8 JSON with the characters escaped."""
+    text = json_writer.render(_hostile_report())
+    text.encode("utf-8")  # a lone surrogate would raise here
+    assert json.loads(text)["exercises"][0]["message"].startswith("line one\\x0d")

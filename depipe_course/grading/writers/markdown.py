@@ -8,6 +8,7 @@ per exercise, then the details of every sub-check that did not pass, folded away
 from __future__ import annotations
 
 from collections import Counter
+from html import escape
 
 from depipe_course.exercises import PARTS
 from depipe_course.grading.report import Graded, Report, normalise
@@ -17,7 +18,8 @@ _ICON = {"passed": "✅", "partial": "🟡", "failed": "❌", "not_attempted": "
 
 
 def _cell(text: str) -> str:
-    return normalise(text).replace("|", "\\|").replace("\n", " ")
+    """Learner text as one inert table cell: no markup, no line breaks, no column breaks."""
+    return escape(normalise(text), quote=False).replace("|", "\\|").replace("\n", " ").replace("`", "&#96;")
 
 
 def _part_rows(report: Report) -> list[str]:
@@ -56,8 +58,14 @@ def _details(report: Report) -> list[str]:
         out.append(f"<details><summary>{r.exercise_id} {_cell(r.title)}: {r.score:g}/{r.max_score:g}</summary>\n")
         for c in missed:
             line = f"- **{_cell(c.name)}** ({c.status.replace('_', ' ')}): {_cell(c.message)}"
-            if c.expected or c.seen:
-                line += f" — expected `{_cell(c.expected or '')}`, seen `{_cell(c.seen or '')}`"
+            if c.same_cause_as:
+                line = f"- **{_cell(c.name)}**: fails the same way as **{_cell(c.same_cause_as)}**"
+            else:
+                if c.expected or c.seen:
+                    expected, seen = _cell(c.expected or ""), _cell(c.seen or "")
+                    line += f" — expected <code>{expected}</code>, seen <code>{seen}</code>"
+                if c.hint and c.status == "failed":
+                    line += f"<br>hint: {_cell(c.hint)}"
             out.append(line)
         out.append("\n</details>\n")
     return out
