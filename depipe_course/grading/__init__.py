@@ -65,9 +65,13 @@ def grade(submission: Path, *, jobs: int = 1, timeout_s: float | None = None,
     claims: set[str] = set()
     for part in exercises.PARTS:
         part_exercises = exercises.exercises_of(part.number)
-        claims |= claimed_ids(found[part.number].notebook, [ex.id for ex in part_exercises])
-        for ex in part_exercises:
-            planned.append((part.notebook, ex, _plan(ex, found[part.number])))
+        try:
+            claims |= claimed_ids(found[part.number].notebook, [ex.id for ex in part_exercises])
+            plans = [_plan(ex, found[part.number]) for ex in part_exercises]
+        except Exception as exc:  # noqa: BLE001 - a notebook the intake let through still costs only its part
+            reason = f"the grader could not read {part.notebook}: {type(exc).__name__}: {str(exc)[:200]}"
+            plans = [_without_code(ex, "error", reason) for ex in part_exercises]
+        planned.extend((part.notebook, ex, plan) for ex, plan in zip(part_exercises, plans, strict=True))
 
     def settle(item: tuple[str, exercises.Exercise, Job | Result]) -> Graded:
         notebook, ex, plan = item

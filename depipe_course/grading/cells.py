@@ -24,6 +24,8 @@ from depipe_course.exercises import Exercise, Part
 from depipe_course.grading.screen import python_source
 from depipe_course.paths import NOTEBOOKS_DIR
 
+_MAX_PARSED_CHARS = 100_000
+
 
 @dataclass(frozen=True)
 class Located:
@@ -55,7 +57,15 @@ def _cells(nb: notebooks.Notebook) -> list[notebooks.Cell]:
 
 
 def _number(nb: notebooks.Notebook, cell: notebooks.Cell) -> int:
+    """The cell's 1-based position: stored by the intake (one pass for 10,000 duplicates), else searched."""
+    if isinstance(cell.get("number"), int):
+        return int(cell["number"])
     return next(i for i, c in enumerate(nb["cells"], start=1) if c is cell)
+
+
+def _listed(numbers: list[int], limit: int = 5) -> str:
+    shown = ", ".join(str(n) for n in numbers[:limit])
+    return shown + (f" and {len(numbers) - limit:,} more" if len(numbers) > limit else "")
 
 
 def locate(nb: notebooks.Notebook, ex: Exercise) -> Located:
@@ -87,18 +97,23 @@ def _choose(nb: notebooks.Notebook, ex: Exercise, matches: Sequence[notebooks.Ce
                        f"{kind} cell, which Jupyter never runs: change it back to a code cell", note=how)
     notes = [how] if how else []
     if len(code) > 1:
-        where = ", ".join(str(_number(nb, c)) for c in code)
-        notes.append(f"{len(code)} cells carry exercise {ex.id} (cells {where}); the last one was graded, "
+        where = _listed([_number(nb, c) for c in code])
+        notes.append(f"{len(code):,} cells carry exercise {ex.id} (cells {where}); the last one was graded, "
                      "as Run All would leave it")
     if len(code) < len(matches):
         notes.append(f"{len(matches) - len(code)} non-code cell(s) for {ex.id} were ignored")
+    if problem := code[-1].get("problem"):
+        return Located(None, "error", f"the cell for exercise {ex.id} (cell {_number(nb, code[-1])}) cannot be "
+                       f"graded: {problem}", note="; ".join(notes))
     return Located(notebooks.source(code[-1]), note="; ".join(notes))
 
 
 def _defines_all(source: str, names: Sequence[str]) -> bool:
+    if len(source) > _MAX_PARSED_CHARS:
+        return False  # parsed in the grader's own process: only what an exercise cell could be
     try:
         tree = ast.parse(python_source(source))
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return False
     defined: set[str] = set()
     for stmt in tree.body:

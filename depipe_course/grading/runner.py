@@ -278,7 +278,7 @@ def _validated(exercise_id: str, data: Any) -> Result | None:
             return None
         subs.append(SubCheckResult(check.name, status, check.points if status == "passed" else 0.0, check.points,
                                    _text(got.get("message")), _maybe(got.get("expected")),
-                                   _maybe(got.get("seen")), check.hint))
+                                   _maybe(got.get("seen")), _text(got.get("hint"), 600) or check.hint))
     status = data.get("status")
     message = _text(data.get("message"))
     if status in {"error", "rejected", "timeout"}:

@@ -52,6 +52,8 @@ def screen(cell_source: str) -> list[str]:
         tree = ast.parse(python_source(cell_source))
     except (SyntaxError, ValueError):
         return []
+    except (RecursionError, MemoryError):
+        return ["the cell nests its code deeper than Python's parser allows"]
     found: list[str] = []
     for node in ast.walk(tree):
         reason = _judge(node)

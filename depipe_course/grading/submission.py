@@ -16,8 +16,7 @@ from pathlib import Path
 from depipe_course import notebooks
 from depipe_course.exercises import PARTS, Part, exercises_of
 from depipe_course.grading.cells import part_score
-
-MAX_NOTEBOOK_BYTES = 64 * 1024 * 1024  # a course notebook is well under 1 MB
+from depipe_course.grading.intake import read_untrusted, regular_file
 
 
 class SubmissionError(ValueError):
@@ -41,23 +40,24 @@ class Found:
 
 
 def _candidates(submission: Path) -> list[Path]:
+    """Every ``*.ipynb`` entry, links and special files included, so that they are reported."""
     if submission.is_file():
         if submission.suffix != ".ipynb":
             raise SubmissionError(f"{submission} is not a .ipynb notebook")
         return [submission]
     if not submission.is_dir():
         raise SubmissionError(f"{submission} does not exist")
-    found = sorted(p for p in submission.glob("*.ipynb") if p.is_file())
+    found = sorted(submission.glob("*.ipynb"))
     names = {p.notebook for p in PARTS}
     nested = submission / "notebooks"
-    if not any(p.name in names for p in found) and nested.is_dir():
-        found += sorted(p for p in nested.glob("*.ipynb") if p.is_file())
+    if not any(p.name in names for p in found) and nested.is_dir() and not nested.is_symlink():
+        found += sorted(nested.glob("*.ipynb"))
     return found
 
 
 def notebook_files(submission: Path) -> list[Path]:
-    """The notebook files grading reads (what must stay byte-identical)."""
-    return _candidates(submission)
+    """The regular notebook files grading reads (what must stay byte-identical)."""
+    return [p for p in _candidates(submission) if not regular_file(p)]
 
 
 def collect(submission: Path) -> dict[str, Found]:
@@ -70,10 +70,7 @@ def collect(submission: Path) -> dict[str, Found]:
         if part and part.number in found:
             continue  # the top-level copy wins over notebooks/
         try:
-            if path.stat().st_size > MAX_NOTEBOOK_BYTES:
-                raise notebooks.NotebookError(f"{path.name} is larger than {MAX_NOTEBOOK_BYTES // 2**20} MB: "
-                                              "not read (clear its outputs)")
-            nb = notebooks.read(path)
+            nb = read_untrusted(path)
         except (OSError, notebooks.NotebookError) as exc:
             if part:
                 found[part.number] = Found(part, path, problem=str(exc))
