@@ -14,17 +14,23 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
-from depipe_course import __version__, exercises
+from depipe_course import __version__, edition, exercises
 from depipe_course.checking import Result, SubCheckResult
 from depipe_course.grading.cells import locate
 from depipe_course.grading.child import Job, failure
 from depipe_course.grading.claims import claimed_ids
 from depipe_course.grading.limits import Limits
 from depipe_course.grading.report import Graded, Report
-from depipe_course.grading.runner import isolation_in_force, run
+from depipe_course.grading.runner import (
+    IsolationRefused,
+    isolation_in_force,
+    run,
+    sandbox_for,
+    shares_the_graders_identity,
+)
 from depipe_course.grading.submission import Found, SubmissionError, collect, notebook_files
 
-__all__ = ["grade", "Limits", "Report", "SubmissionError"]
+__all__ = ["grade", "IsolationRefused", "Limits", "Report", "SubmissionError"]
 
 
 def _without_code(ex: exercises.Exercise, status: str, message: str) -> Result:
@@ -45,17 +51,38 @@ def _plan(ex: exercises.Exercise, found: Found) -> Job | Result:
     return Job(ex.id, located.source, f"<{found.part.notebook} exercise {ex.id}>", note)
 
 
+def _with_own_cells(plan: Job | Result, ex: exercises.Exercise, found: dict[str, Found]) -> Job | Result:
+    """The learner edition has no references: run the learner's cells of what ``ex`` uses first."""
+    if not isinstance(plan, Job) or not ex.uses:
+        return plan
+    cells = []
+    for other in map(exercises.get, edition.with_uses(ex.uses)):
+        notebook = found[other.part.number].notebook
+        source = locate(notebook, other).source if notebook is not None else None
+        if source is not None:
+            cells.append((f"<{other.part.notebook} exercise {other.id}>", source))
+    return replace(plan, uses=tuple(cells))
+
+
 def _fingerprint(paths: list[Path]) -> dict[str, str]:
     return {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in paths if p.is_file()}
 
 
 def grade(submission: Path, *, jobs: int = 1, timeout_s: float | None = None,
-          limits: Limits | None = None) -> Report:
+          limits: Limits | None = None, allow_shared_identity: bool = False) -> Report:
     """Grade every exercise of the course found (or missing) in ``submission``.
 
-    Raises ``SubmissionError`` only when ``submission`` itself is unusable.
+    Raises ``SubmissionError`` only when ``submission`` itself is unusable, and
+    ``IsolationRefused`` when this host would run learner code as the grading user
+    itself (non-root without user namespaces) and ``allow_shared_identity`` is not set.
     """
     limits = limits or Limits(timeout_s=timeout_s)
+    isolation = isolation_in_force(sandbox_for(limits))
+    if shares_the_graders_identity(isolation) and not allow_shared_identity:
+        raise IsolationRefused(
+            "this host cannot run learner code as a user of its own (the grader is not root and user namespaces "
+            "are unavailable): learner code could change other submissions and the grader. Grade in a container "
+            "or as root, or pass --allow-shared-identity for submissions you trust.")
     found = collect(submission)
     files = notebook_files(submission)
     known = {"state": _fingerprint(files)}
@@ -72,6 +99,8 @@ def grade(submission: Path, *, jobs: int = 1, timeout_s: float | None = None,
             reason = f"the grader could not read {part.notebook}: {type(exc).__name__}: {str(exc)[:200]}"
             plans = [_without_code(ex, "error", reason) for ex in part_exercises]
         planned.extend((part.notebook, ex, plan) for ex, plan in zip(part_exercises, plans, strict=True))
+    if edition.is_learner_edition():
+        planned = [(notebook, ex, _with_own_cells(plan, ex, found)) for notebook, ex, plan in planned]
 
     def settle(item: tuple[str, exercises.Exercise, Job | Result]) -> Graded:
         notebook, ex, plan = item
@@ -98,5 +127,5 @@ def grade(submission: Path, *, jobs: int = 1, timeout_s: float | None = None,
     in_force = {k: v for k, v in limits.to_dict().items() if v is not None}
     if limits.timeout_s is None:
         in_force["timeout_s"] = "per exercise: see each exercise's limits"
-    grader = {"version": __version__, "limits": in_force, "isolation": isolation_in_force()}
+    grader = {"version": __version__, "limits": in_force, "sandbox": sandbox_for(limits), "isolation": isolation}
     return Report(graded, grader)

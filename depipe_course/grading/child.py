@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
+from depipe_course import edition
 from depipe_course.checking import Check, Result, SubCheckResult, bind_references, run_checks, summarise
 from depipe_course.grading import integrity, references, sandbox
 from depipe_course.grading.guard import Guard
@@ -37,6 +38,9 @@ class Job:
     source: str
     filename: str
     note: str = ""  # said in the report whatever the result (e.g. duplicated cells)
+    # The learner edition has no references: the learner's own cells of the exercises
+    # this one uses, as (filename, source), run first in the same namespace.
+    uses: tuple[tuple[str, str], ...] = ()
 
 
 class Tampered(BaseException):
@@ -103,6 +107,21 @@ def child_main(job: Job, plan: sandbox.Plan, nonce: str, conn: multiprocessing.c
     os._exit(0)
 
 
+def probe_main(plan: sandbox.Plan, conn: multiprocessing.connection.Connection) -> None:
+    """Entry point of the parent's probe: confine, report what was achieved, exit.
+
+    No learner code runs here, so what it reports can be trusted; the parent decides the
+    sandbox mode from it once, and nothing a learner's child says later can lower it.
+    """
+    try:
+        isolation = sandbox.harden(plan, keep_fds=(conn.fileno(),))
+        conn.send_bytes(json.dumps({"type": "probe", "isolation": isolation}).encode())
+    except sandbox.SandboxBroken as exc:
+        conn.send_bytes(json.dumps({"type": "broken", "reason": str(exc)}).encode())
+    conn.close()
+    os._exit(0)
+
+
 def failure(exercise_id: str, status: str, message: str) -> Result:
     """Zero points on every sub-check of the exercise, with one message for all."""
     from depipe_course import exercises
@@ -163,8 +182,10 @@ def _grade(job: Job, namespace: dict[str, Any], verify: Any) -> Result:
     from depipe_course import exercises
 
     ex = exercises.get(job.exercise_id)
-    supplied = references.objects_used_by(ex)
+    supplied = {} if edition.is_learner_edition() else references.objects_used_by(ex)
     namespace.update({"__builtins__": dict(vars(builtins)), **supplied})
+    for filename, source in job.uses:  # a used cell that fails leaves its names undefined: the check says so
+        execute(Job(job.exercise_id, source, filename), namespace)
     problem = execute(job, namespace)
     verify("while the cell ran")
     if problem:
@@ -176,7 +197,8 @@ def _grade(job: Job, namespace: dict[str, Any], verify: Any) -> Result:
                        "imported from solutions: write your own")
     objects = bind_references(objects, supplied)
     checked = replace(ex, checks=[Check(c.name, _verified(c.fn, verify), c.points, c.hint) for c in ex.checks])
-    return run_checks(checked, objects)
+    with edition.checking(namespace):
+        return edition.noted(run_checks(checked, objects), ex)
 
 
 def _verified(fn: Any, verify: Any) -> Any:
@@ -214,4 +236,4 @@ def _shorten(text: str, limit: int = 300) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-__all__ = ["Job", "Tampered", "child_main", "execute", "failure", "grade_in_this_process"]
+__all__ = ["Job", "Tampered", "child_main", "execute", "failure", "grade_in_this_process", "probe_main"]

@@ -33,11 +33,12 @@ from typing import Any
 
 from depipe_course.checking import Result, SubCheckResult, summarise
 from depipe_course.grading import sandbox
-from depipe_course.grading.child import Job, child_main, failure, grade_in_this_process
+from depipe_course.grading.child import Job, child_main, failure, grade_in_this_process, probe_main
 from depipe_course.grading.limits import Limits
 from depipe_course.grading.screen import screen
 
-__all__ = ["Job", "grade_in_this_process", "isolation_in_force", "run"]
+__all__ = ["IsolationRefused", "Job", "grade_in_this_process", "isolation_in_force", "run", "sandbox_for",
+           "shares_the_graders_identity"]
 
 PRELOAD = ("depipe_course.grading.preload",)
 # The forkserver's environment: the same hash seed for every run (reproducible reports),
@@ -45,13 +46,13 @@ PRELOAD = ("depipe_course.grading.preload",)
 _FORKSERVER_ENV = {"PYTHONHASHSEED": "0", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "4",
                    "MALLOC_ARENA_MAX": "2"}
 _MAX_MESSAGE = 4 * 1024 * 1024
-_STATUSES = frozenset({"passed", "partial", "failed", "not_attempted", "error", "timeout", "rejected"})
-_SUB_STATUSES = frozenset({"passed", "failed", "not_attempted"})
+_STATUSES = frozenset({"passed", "partial", "failed", "not_attempted", "not_run", "error", "timeout", "rejected"})
+_SUB_STATUSES = frozenset({"passed", "failed", "not_attempted", "not_run"})
 
 _lock = threading.Lock()
+_probe_lock = threading.Lock()
 _context: multiprocessing.context.ForkServerContext | None = None
-_basic_only = False  # set once a namespace sandbox turned out unusable on this host
-_isolation: dict[str, str] = {}
+_probed: dict[str, dict[str, str]] = {}  # sandbox mode asked for -> what the parent's probe achieved
 
 
 def _fork_context() -> multiprocessing.context.ForkServerContext:
@@ -110,9 +111,65 @@ class _Process(multiprocessing.context.ForkServerProcess):
         return _Popen(process_obj)
 
 
-def isolation_in_force() -> dict[str, str]:
-    """What the last sandboxed child reported it achieved (empty before any ran)."""
-    return dict(_isolation)
+class IsolationRefused(RuntimeError):
+    """This host cannot give learner code an identity of its own; grading it needs consent."""
+
+
+def isolation_in_force(sandbox_mode: str = "auto") -> dict[str, str]:
+    """What the parent's own probe achieved for ``sandbox_mode`` (probing on first use).
+
+    Learner children report their isolation too, but that report is never believed:
+    the mode, and what the report says about it, come from a child that ran no
+    learner code.
+    """
+    with _probe_lock:  # not _lock: probing starts the forkserver, which takes _lock
+        if sandbox_mode not in _probed:
+            _probed[sandbox_mode] = _probe(sandbox_mode)
+        return dict(_probed[sandbox_mode])
+
+
+def shares_the_graders_identity(isolation: dict[str, str]) -> bool:
+    """True where learner code would run as the grading user itself (non-root, no user namespace)."""
+    user = isolation.get("user", "")
+    return not (user.startswith("throw-away uid") or user == "namespace")
+
+
+def sandbox_for(limits: Limits) -> str:
+    """The sandbox mode grading will use under ``limits`` on this host."""
+    return _mode(limits).sandbox
+
+
+def _mode(limits: Limits) -> Limits:
+    """The sandbox this host gives, decided once from the probe: never lowered by a child."""
+    if limits.sandbox == "basic" or not isolation_in_force("auto").get("broken"):
+        return limits
+    return Limits(**{**limits.to_dict(), "sandbox": "basic"})
+
+
+def _probe(sandbox_mode: str) -> dict[str, str]:
+    ctx = _fork_context()
+    scratch = os.path.realpath(tempfile.mkdtemp(prefix="depipe-probe-"))
+    uid = 2_000_000_000 + secrets.randbelow(100_000_000)
+    plan = sandbox.Plan(scratch=scratch, uid=uid, cpu_s=10, limits=Limits(sandbox=sandbox_mode),  # type: ignore[arg-type]
+                        read_only=_read_only_paths((), scratch), masked=sandbox.masked_paths(()),
+                        hidden=sandbox.hidden_paths(getattr(multiprocessing.forkserver._forkserver,
+                                                            "_forkserver_address", None)))
+    receiver, sender = ctx.Pipe(duplex=False)
+    child = _Process(target=probe_main, args=(plan, sender), daemon=True)
+    try:
+        child.start()
+        sender.close()
+        message = json.loads(receiver.recv_bytes(65536)) if receiver.poll(30) else {"type": "broken"}
+    except (EOFError, OSError, ValueError):
+        message = {"type": "broken", "reason": "the probe child died"}
+    finally:
+        child.join(5)
+        receiver.close()
+        sandbox.reap(uid if os.geteuid() == 0 else None, None, child.pid)
+        shutil.rmtree(scratch, ignore_errors=True)
+    if message.get("type") == "probe" and isinstance(message.get("isolation"), dict):
+        return {str(k): str(v) for k, v in message["isolation"].items()}
+    return {"broken": str(message.get("reason", "the sandbox could not be set up"))}
 
 
 @dataclass
@@ -137,18 +194,12 @@ def run(job: Job, timeout_s: float, limits: Limits | None = None, *, protect: tu
     reasons = screen(job.source)
     if reasons:
         return failure(job.exercise_id, "rejected", "not run: " + "; ".join(reasons[:3]))
-    if _basic_only and limits.sandbox != "basic":
-        limits = Limits(**{**limits.to_dict(), "sandbox": "basic"})
+    limits = _mode(limits)
     talk, exitcode = _converse(job, timeout_s, limits, protect)
-    if talk.broken and limits.sandbox != "basic":
-        _fall_back_to_basic()
-        return run(job, timeout_s, Limits(**{**limits.to_dict(), "sandbox": "basic"}), protect=protect)
+    if talk.broken:  # fail closed: this exercise is not graded, no later one runs with less
+        return failure(job.exercise_id, "error", "the grader's sandbox could not be set up for this exercise, so "
+                       "your code was not run (an instructor should look at the grader's host)")
     return _judge(job, talk, timeout_s, limits, exitcode)
-
-
-def _fall_back_to_basic() -> None:
-    global _basic_only
-    _basic_only = True
 
 
 def _read_only_paths(protect: tuple[str, ...], scratch: str) -> tuple[str, ...]:
@@ -174,6 +225,7 @@ def _converse(job: Job, timeout_s: float, limits: Limits,
         scratch=scratch, uid=uid, cpu_s=limits.cpu_for(timeout_s), limits=limits,
         read_only=_read_only_paths(protect, scratch),
         hidden=sandbox.hidden_paths(getattr(multiprocessing.forkserver._forkserver, "_forkserver_address", None)),
+        masked=sandbox.masked_paths(protect),
     )
     receiver, sender = ctx.Pipe(duplex=False)
     child = _Process(target=child_main, args=(job, plan, nonce, sender), daemon=True)
@@ -212,10 +264,7 @@ def _listen(receiver: multiprocessing.connection.Connection, nonce: str, deadlin
             continue
         kind = message.get("type")
         if kind == "ready" and talk.ready is None:
-            talk.ready = message
-            if isinstance(message.get("isolation"), dict):
-                _isolation.clear()
-                _isolation.update({str(k): str(v) for k, v in message["isolation"].items()})
+            talk.ready = message  # its "isolation" is the child's claim: shown nowhere, decided nothing
         elif kind == "alarm":
             talk.alarms.append(str(message.get("reason", "")))
         elif kind == "broken":

@@ -11,13 +11,17 @@ which protections were in force:
   backstop for shared mappings, file size (SIGXFSZ ignored: writes fail with OSError),
   no core files, and tasks (RLIMIT_NPROC, which counts threads);
 * new mount and network namespaces: only ``lo`` is up (loopback fakes such as moto's
-  server keep working, nothing else is reachable); the submission, the course and the
-  Python installation are read-only; the forkserver's socket and container-engine
-  sockets are hidden;
+  server keep working, nothing else is reachable); a private, empty /tmp, /var/tmp and
+  /dev/shm (nothing written there survives the exercise, and other runs' sockets are
+  out of sight); home folders and the folder holding the submission (a class of
+  learners) masked, so neither the grading user's files nor classmates' notebooks are
+  in view; the submission, the course and the Python installation re-exposed
+  read-only; container-engine sockets hidden;
 * as root: a throw-away uid (RLIMIT_NPROC is not enforced for uid 0, and a fresh uid
-  makes the count exact), keeping only CAP_DAC_READ_SEARCH so that a Python installed
-  under /root stays importable; as non-root: a user namespace (the task count is then
-  per namespace) and every capability dropped once the namespaces are set up;
+  makes the count exact) with no capabilities (CAP_DAC_READ_SEARCH only in the basic
+  mode, where a Python installed under /root must stay importable without masks); as
+  non-root: a user namespace (the task count is then per namespace) and every
+  capability dropped once the namespaces are set up;
 * no_new_privs (no sudo, no setuid binaries), a new session, a scrubbed environment,
   stdin/stdout/stderr on /dev/null, every other inherited descriptor closed.
 
@@ -58,6 +62,7 @@ class Plan:
     limits: Limits
     read_only: tuple[str, ...] = ()
     hidden: tuple[str, ...] = ()
+    masked: tuple[str, ...] = ()  # folders replaced by an empty tmpfs, read_only and scratch re-exposed
 
 
 def harden(plan: Plan, *, keep_fds: tuple[int, ...] = ()) -> dict[str, str]:
@@ -74,8 +79,12 @@ def harden(plan: Plan, *, keep_fds: tuple[int, ...] = ()) -> dict[str, str]:
     _prepare_scratch(plan, root)
     isolation["processes"] = _set_rlimits(plan, root, in_userns=isolation.get("user") == "namespace")
     if root:
-        _drop_root(plan.uid)
-        isolation["user"] = "throw-away uid, no capability but CAP_DAC_READ_SEARCH"
+        # With homes masked and the Python installation bound back, nothing the child
+        # needs is behind a folder it cannot traverse: it keeps no capability at all.
+        masked = isolation.get("filesystem", "").startswith("private /tmp")
+        _drop_root(plan.uid, keep_read_all=not masked)
+        isolation["user"] = ("throw-away uid, no capabilities" if masked else
+                             "throw-away uid, no capability but CAP_DAC_READ_SEARCH")
     elif isolation.get("user") == "namespace":
         _linux.set_capabilities(())
     try:
@@ -112,16 +121,63 @@ def _enter_namespaces(plan: Plan, root: bool) -> dict[str, str]:
     done["network"] = "namespace with loopback only"
     try:
         _linux.make_mounts_private()
+        _mask(plan.masked, (*plan.read_only, plan.scratch))
         for path in plan.read_only:
             if os.path.isdir(path) or os.path.isfile(path):
                 _linux.bind_read_only(path)
         for path in plan.hidden:
             _hide(path)
-        done["filesystem"] = "submission, course and Python read-only; scratch folder writable"
     except OSError as exc:
-        done["filesystem"] = f"mount namespace incomplete ({exc.strerror})"
+        raise SandboxBroken(f"mount namespace incomplete: {exc}") from exc
+    done["filesystem"] = ("private /tmp and /dev/shm; homes and other learners' folders masked; submission, "
+                          "course and Python read-only; scratch folder writable")
     return done
 
+
+def _mask(roots: tuple[str, ...], keep: tuple[str, ...]) -> None:
+    """Replace each root folder by an empty tmpfs, then bind back the kept paths inside it.
+
+    Kept paths are opened (``O_PATH``) before the tmpfs covers them and bound back
+    through ``/proc/self/fd``, so they stay reachable under their own names.
+    """
+    for root in roots:
+        if not os.path.isdir(root) or os.path.islink(root):
+            continue
+        if any(root == k or root.startswith(k + os.sep) for k in keep):
+            continue  # the root lies inside something kept: masking it would hide kept files
+        inner = _outermost([k for k in keep if k.startswith(root + os.sep) and os.path.exists(k)])
+        handles = [(k, os.open(k, os.O_PATH | os.O_CLOEXEC)) for k in inner]
+        try:
+            mode = "1777" if root in _SHARED_TMP else "755"
+            _linux.mount("tmpfs", root, "tmpfs", _linux.MS_NOSUID | _linux.MS_NODEV, f"size=64m,mode={mode}")
+            for path, fd in handles:
+                if os.path.isdir(f"/proc/self/fd/{fd}"):
+                    os.makedirs(path, exist_ok=True)
+                else:
+                    os.makedirs(os.path.dirname(path), exist_ok=True)
+                    open(path, "a").close()
+                _linux.mount(f"/proc/self/fd/{fd}", path, None, _linux.MS_BIND | _linux.MS_REC)
+        finally:
+            for _, fd in handles:
+                os.close(fd)
+
+
+_SHARED_TMP = ("/tmp", "/var/tmp", "/dev/shm")
+
+
+def _outermost(paths: list[str]) -> list[str]:
+    """Paths not inside another of ``paths`` (binding a folder brings what lies inside it)."""
+    ordered = sorted(set(paths))
+    return [p for p in ordered if not any(p.startswith(q + os.sep) for q in ordered if q != p)]
+
+
+def masked_paths(protect: tuple[str, ...]) -> tuple[str, ...]:
+    """What the child should not see (parent side): shared temporary folders, homes, and the
+    folders holding the submission, which in a class hold the other learners' folders too."""
+    homes = [p for p in ("/root", "/home", "/run/user") if os.path.isdir(p)]
+    parents = [os.path.dirname(os.path.realpath(p)) for p in protect]
+    found = [*_SHARED_TMP, *homes, *(p for p in parents if p not in ("/", ""))]
+    return tuple(dict.fromkeys(found))
 
 def _hide(path: str) -> None:
     if os.path.isdir(path) and not os.path.islink(path):
@@ -203,13 +259,14 @@ def _uid_and_threads(pid: str) -> tuple[int, int]:
     return uid, threads
 
 
-def _drop_root(uid: int) -> None:
-    """Become ``uid`` for good, keeping only the right to read (not write) any file."""
+def _drop_root(uid: int, *, keep_read_all: bool) -> None:
+    """Become ``uid`` for good; with ``keep_read_all``, keep the right to read (not write) any
+    file, which a Python installed under /root needs when its home cannot be masked."""
     _linux.prctl(_linux.PR_SET_KEEPCAPS, 1)
     os.setgroups([])
     os.setresgid(uid, uid, uid)
     os.setresuid(uid, uid, uid)
-    _linux.set_capabilities((_linux.CAP_DAC_READ_SEARCH,))
+    _linux.set_capabilities((_linux.CAP_DAC_READ_SEARCH,) if keep_read_all else ())
     _linux.prctl(_linux.PR_SET_KEEPCAPS, 0)
 
 

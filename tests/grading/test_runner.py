@@ -4,8 +4,7 @@ costs that exercise only, and the child leaves nothing behind."""
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -120,25 +119,68 @@ def test_environment_is_scrubbed() -> None:
     assert result.status == "passed", result.message
 
 
-def test_process_cap_and_cleanup(tmp_path: Path) -> None:
-    """Forking is capped well below a fork bomb, and nothing the cell started outlives the exercise."""
-    drop = Path(tempfile.mkdtemp(prefix="depipe-test-pids-"))  # under /tmp: writable by the sandbox
-    drop.chmod(0o1777)
+def _throwaway_pids() -> set[int]:
+    """Processes running as one of the grader's throw-away uids (it runs learner code as those when root)."""
+    found = set()
+    for name in os.listdir("/proc"):
+        try:
+            if name.isdigit() and os.stat(f"/proc/{name}").st_uid >= 2_000_000_000:
+                found.add(int(name))
+        except OSError:
+            continue
+    return found
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="learner code gets a throw-away uid only when the grader is root")
+def test_process_cap_and_cleanup() -> None:
+    """Forking is capped well below a fork bomb, and nothing the cell started outlives the exercise.
+
+    The learner's /tmp is private, so the processes are watched from outside, by uid.
+    """
+    seen: set[int] = set()
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.is_set():
+            seen.update(_throwaway_pids())
+            time.sleep(0.01)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
     try:
         source = ("import os, time\nkids = 0\nfor _ in range(300):\n    try:\n        if os.fork() == 0:\n"
-                  f"            open(os.path.join({str(drop)!r}, str(os.getpid())), 'w').close()\n"
                   "            time.sleep(60)\n            os._exit(0)\n        kids += 1\n    except OSError:\n"
                   "        break\nassert kids < 100, kids\ntime.sleep(0.5)\n" + REFERENCE)
         result = _run(source, processes=32)
-        assert result.status == "passed", result.message
-        pids = [int(p.name) for p in drop.iterdir()]
-        assert 0 < len(pids) < 100
-        deadline = time.monotonic() + 5  # SIGKILLed processes take a moment to finish exiting
-        while [pid for pid in pids if _alive(pid)] and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert not [pid for pid in pids if _alive(pid)]
     finally:
-        shutil.rmtree(drop, ignore_errors=True)
+        done.set()
+        watcher.join()
+    assert result.status == "passed", result.message
+    assert 1 < len(seen) < 100  # the child itself and the kids it could fork
+    deadline = time.monotonic() + 5  # SIGKILLed processes take a moment to finish exiting
+    while [pid for pid in seen if _alive(pid)] and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not [pid for pid in seen if _alive(pid)]
+
+
+def test_tmp_and_shm_are_private_and_homes_masked(tmp_path: Path) -> None:
+    """Files written to /tmp and /dev/shm vanish with the exercise; the grading user's home and files
+    only root may read (/etc/shadow) are out of reach."""
+    marker = f"depipe-test-{os.getpid()}"
+    home_file = Path.home() / f".{marker}"
+    home_file.write_text("the grading user's secret")
+    try:
+        source = (f"import os\nfor d in ('/tmp', '/var/tmp', '/dev/shm'):\n"
+                  f"    open(os.path.join(d, {marker!r}), 'w').write('left behind')\n"
+                  f"assert not os.path.exists({str(home_file)!r})\n"
+                  f"assert not [p for p in os.listdir('/tmp') if p.startswith('pymp-')]\n"
+                  "try:\n    open('/etc/shadow').read()\nexcept OSError:\n    pass\n"
+                  "else:\n    raise AssertionError('read /etc/shadow')\n" + REFERENCE)
+        result = _run(source)
+        assert result.status == "passed", result.message
+        assert not [d for d in ("/tmp", "/var/tmp", "/dev/shm") if os.path.exists(os.path.join(d, marker))]
+    finally:
+        home_file.unlink()
 
 
 def test_the_course_is_read_only() -> None:
