@@ -227,3 +227,37 @@ def process_records(records: Iterable[Any], handle: Callable[[Any], object], dlq
         else:
             counts["ok"] += 1
     return counts
+
+
+# %% [04.5]
+import psycopg
+
+# SQLSTATEs after which running the same transaction again, from its start, may succeed.
+TRANSIENT_SQLSTATES = frozenset({
+    "40001",  # serialization_failure: a concurrent transaction changed what yours read
+    "40P01",  # deadlock_detected: PostgreSQL rolled yours back to break a lock cycle
+    "55P03",  # lock_not_available: lock_timeout or NOWAIT gave up; the holder will finish
+    "57P01",  # admin_shutdown: the server is being stopped or restarted
+    "57P02",  # crash_shutdown: another server process crashed; the server is restarting
+    "57P03",  # cannot_connect_now: the server is starting up
+})
+# Class 08, connection exceptions: the connection broke, not the statement.
+TRANSIENT_SQLSTATE_CLASSES = frozenset({"08"})
+
+
+def is_transient_db_error(error: BaseException) -> bool:
+    """True when running the transaction again may succeed; False when it cannot help.
+
+    Judged by SQLSTATE, the code PostgreSQL attaches to every error, never by the
+    message: messages are translated, reworded between versions and full of your own
+    table and constraint names. psycopg raises an ``OperationalError`` without a
+    SQLSTATE when the connection itself failed (the server went away, the network
+    dropped, connecting timed out): transient. Errors that psycopg did not raise are
+    not database errors: False (``is_transient`` from 04.1 judges those).
+    """
+    if not isinstance(error, psycopg.Error):
+        return False
+    sqlstate = error.sqlstate
+    if sqlstate is None:
+        return isinstance(error, psycopg.OperationalError)
+    return sqlstate in TRANSIENT_SQLSTATES or sqlstate[:2] in TRANSIENT_SQLSTATE_CLASSES

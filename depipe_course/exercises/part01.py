@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from depipe_course.checking import NotAttempted, expect, fail
-from depipe_course.exercises import exercise
+from depipe_course.exercises import _quiz, exercise
 
 # ---------------------------------------------------------------- 01.1 peak_memory
 
@@ -41,7 +41,7 @@ def _forwards(peak_memory: Callable[..., Any]) -> None:
     expect(result == (1, 2, 3), "arguments did not reach fn unchanged", expected=(1, 2, 3), seen=result)
 
 
-@peak.check("reports the peak, not what is left at the end", points=2,
+@peak.check("reports the peak, not what is left at the end", points=1,
             hint="tracemalloc.get_traced_memory() returns (current, peak): a block freed "
                  "before fn returns only shows in the peak.")
 def _measures_peak(peak_memory: Callable[..., Any]) -> None:
@@ -51,6 +51,31 @@ def _measures_peak(peak_memory: Callable[..., Any]) -> None:
     _, small = peak_memory(lambda: None)
     expect(small < 256 * 1024, "a function that allocates nothing should show almost no peak",
            expected="under 256 KiB", seen=f"{small:,} bytes")
+
+
+@peak.check("counts only what fn allocates, also when the caller was tracing", points=1,
+            hint="Call tracemalloc.reset_peak() just before fn, and subtract the memory traced "
+                 "before the call (get_traced_memory()[0]) from the peak.")
+def _only_fn(peak_memory: Callable[..., Any]) -> None:
+    if tracemalloc.is_tracing():
+        tracemalloc.stop()
+    tracemalloc.start()
+    try:
+        held = bytearray(_TEN_MB)  # the caller's own data, alive during the call
+        _allocate_and_free(2 * _TEN_MB)  # the caller's earlier peak: 30 MiB
+        _, size = peak_memory(lambda: None)
+        del held
+    finally:
+        tracemalloc.stop()
+    if size >= 2 * _TEN_MB:
+        fail("the caller was tracing and had peaked at 30 MiB before the call; fn allocates "
+             "nothing, yet your peak includes the caller's earlier peak", expected="under 256 KiB",
+             seen=f"{size:,} bytes", hint="tracemalloc's peak is the highest point since tracing "
+             "started: call tracemalloc.reset_peak() just before fn.")
+    expect(size < 256 * 1024, "the caller was tracing and held 10 MiB during the call; fn allocates "
+           "nothing, yet your peak includes the caller's memory", expected="under 256 KiB",
+           seen=f"{size:,} bytes", hint="Read get_traced_memory()[0] before calling fn and subtract "
+           "it from the peak: what the caller already held was not allocated by fn.")
 
 
 @peak.check("leaves tracemalloc off if it was off, on if it was on", points=1,
@@ -101,23 +126,24 @@ quiz = exercise("01.2", "Which skill prevents which incident?", ["incident_skill
 SKILLS = ("file I/O at scale", "REST API calls", "error handling and retries",
           "structured logging", "generators", "testable code")
 
+# {incident: (salted digest of the skill that prevents it, hint)}: see _quiz.py.
 _ANSWERS = {
     "The nightly job was OOM-killed at 3 AM while loading a 40 GB export":
-        ("file I/O at scale", "Reading everything at once is the problem: read it in chunks."),
+        ("8b248c5f92fe80926eb0d59d2019d9a2", "Reading everything at once is the problem: read it in chunks."),
     "A 401 Unauthorized from the payments API was retried 500 times":
-        ("error handling and retries", "A 401 will never succeed on retry: it is a permanent error."),
+        ("48c9be381d846323283fa4e9f4e68357", "A 401 will never succeed on retry: it is a permanent error."),
     "Only the first 100 orders arrived: the API returned them one page at a time":
-        ("REST API calls", "The rest of the data was on the next pages."),
+        ("94603b5afc8432cb81749ee18069b38b", "The rest of the data was on the next pages."),
     "Nobody could tell which run wrote the bad rows: the logs were free-text prints":
-        ("structured logging", "A run_id on every log line answers 'which run?'."),
+        ("7d78ba8916348e0b979aa2c185017043", "A run_id on every log line answers 'which run?'."),
     "A list built from 200 million rows exhausted memory before the first write":
-        ("generators", "Produce and consume one record at a time instead of building a list."),
+        ("39f815d037486396f8f7ebbad78c553d", "Produce and consume one record at a time instead of building a list."),
     "A broken discount rule shipped: the logic only ran against the production database":
-        ("testable code", "Pure functions can be tested without a database."),
+        ("fd9499ff7f284bd74d6561370b7149cc", "Pure functions can be tested without a database."),
 }
 
 
-def _answer_check(incident: str, skill: str, hint: str) -> None:
+def _answer_check(incident: str, key: str, hint: str) -> None:
     @quiz.check(incident, points=1, hint=hint)
     def _one(incident_skills: Any) -> None:
         if not isinstance(incident_skills, dict):
@@ -130,9 +156,9 @@ def _answer_check(incident: str, skill: str, hint: str) -> None:
         given = incident_skills[incident]
         if not isinstance(given, str) or given.strip().lower() not in {s.lower() for s in SKILLS}:
             fail("answer with one of the six skills", expected=", ".join(SKILLS), seen=given)
-        expect(given.strip().lower() == skill.lower(), "another skill prevents this incident",
+        expect(_quiz.is_answer(key, "01.2", incident, given.strip().lower()), "another skill prevents this incident",
                expected="a different skill (see the hint)", seen=given)
 
 
-for _incident, (_skill, _hint) in _ANSWERS.items():
-    _answer_check(_incident, _skill, _hint)
+for _incident, (_key, _hint) in _ANSWERS.items():
+    _answer_check(_incident, _key, _hint)

@@ -83,15 +83,77 @@ def _runaway(api: FakePaymentsAPI) -> None:
 
 def _collect(make: Callable[[], Any], api: FakePaymentsAPI, cap: int) -> list[Any]:
     """Up to ``cap`` items from what ``make()`` returns; a runaway loop fails clearly."""
+    _fresh_budget(api)
+    return _explained(lambda: list(itertools.islice(iter(make()), cap)), api)
+
+
+def _explained(run: Callable[[], Any], api: FakePaymentsAPI) -> Any:
+    """``run()``, whose failure is reported by its cause when the log shows one.
+
+    A learner's exception is often only the symptom: the API refused a request (a
+    400 for ``page=0``) and the code then looked for ``"items"`` in the error body.
+    The request log shows the refusal, so the failure names it instead of the
+    KeyError that followed.
+    """
     import requests
 
-    _fresh_budget(api)
+    first = len(api.calls)
     try:
-        return list(itertools.islice(iter(make()), cap))
-    except requests.ConnectionError:
+        return run()
+    except NotImplementedError:
+        raise
+    except requests.ConnectionError as exc:
         if _budget_blown(api):
             _runaway(api)
+        _explain_refusal(api, first, exc)
         raise
+    except Exception as exc:  # learner code may raise anything: look for the cause first
+        _explain_refusal(api, first, exc)
+        raise
+
+
+def _refusal(api: FakePaymentsAPI, first: int) -> Any:
+    """The first request from ``first`` on that the API answered with a 4xx other than 429."""
+    for call in api.calls[first:]:
+        if call.status is not None and 400 <= call.status < 500 and call.status != 429:
+            return call
+    return None
+
+
+def _answer_to(call: Any) -> str:
+    """What the fake said to ``call``: the log keeps no bodies, so the check asks again."""
+    import requests
+
+    try:
+        body = requests.get(call.url, headers=dict(call.headers), timeout=5).json()
+    except (requests.RequestException, ValueError):
+        return ""
+    return str(body.get("message", "")) if isinstance(body, Mapping) else ""
+
+
+def _explain_refusal(api: FakePaymentsAPI, first: int, exc: BaseException) -> None:
+    """Fail naming the refused request, if there was one; return otherwise."""
+    from depipe_course.fakes.api import routes
+
+    call = _refusal(api, first)
+    if call is None:
+        return
+    answer = _answer_to(call)
+    raised = f"{type(exc).__name__}: {exc}"[:120]
+    seen = f"the API answered {call.status}{f' ({answer})' if answer else ''}; then your code raised {raised}"
+    page = call.params.get("page")
+    if call.route == routes.ORDERS and page in ("0", ["0"]):
+        which = "first request" if call is api.calls[first] else "requests"
+        fail(f"pages start at 1: your {which} asked for page=0", expected="page=1 on the first request",
+             seen=seen, hint="Start the page counter at 1: this API numbers its pages from 1 and refuses "
+                             "page=0 with a 400. Call response.raise_for_status() after each request, so "
+                             "an error answer stops your code at once instead of failing later on a missing "
+                             "'items'.")
+    fail(f"the API refused one of your requests with {call.status}, and your code then failed",
+         expected="an answer of 200 to every request", seen=seen,
+         hint="The API's message names the parameter it could not accept: compare your request with "
+              "the endpoint's description above. Call response.raise_for_status() after each request, so "
+              "an error answer stops your code at once instead of failing later on a missing key.")
 
 
 def _ids(records: Iterable[Any], key: str, what: str) -> list[Any]:
@@ -138,14 +200,7 @@ def _expect_timeouts(api: FakePaymentsAPI) -> None:
 
 
 def _expect_lazy(make: Callable[[], Any], api: FakePaymentsAPI, what: str) -> None:
-    import requests
-
-    try:
-        first = next(iter(make()), None)
-    except requests.ConnectionError:
-        if _budget_blown(api):
-            _runaway(api)
-        raise
+    first = _explained(lambda: next(iter(make()), None), api)
     expect(first is not None, f"no {what} came out at all", expected=f"a first {what}", seen="nothing")
     expect(api.count() == 1, f"the first {what} should arrive after one request, with the other pages "
            "fetched only when the consumer gets to them", expected="1 request",
@@ -591,6 +646,7 @@ class _Run:
     page_starts: list[int]  # index of the first record of each page
     at_yield: list[bytes | None]  # checkpoint content when record i was handed over
     around_writes: list[tuple[bytes | None, int]]  # (content, records consumed) at file operations
+    renames: list[tuple[Path, Path]]  # (source, target) of every os.replace / os.rename
 
     @property
     def page_size(self) -> int:
@@ -602,7 +658,7 @@ def _full_run(fetch_with_checkpoint: Callable[..., Any], api: FakePaymentsAPI, p
               probe: bool = False) -> _Run:
     import requests
 
-    run = _Run([], [], [], [])
+    run = _Run([], [], [], [], [])
     path.parent.mkdir(parents=True, exist_ok=True)
     _fresh_budget(api)
     before = len(api.calls)
@@ -612,7 +668,7 @@ def _full_run(fetch_with_checkpoint: Callable[..., Any], api: FakePaymentsAPI, p
             run.around_writes.append((_read(path), len(run.ids)))
 
     previous = sys.getprofile()
-    with _session() as session, _no_fsync():
+    with _session() as session, _no_fsync(), _recording_renames(run.renames):
         gen = iter(fetch_with_checkpoint(session, api.base_url, path, api.start_date))
         try:
             if probe:
@@ -622,14 +678,35 @@ def _full_run(fetch_with_checkpoint: Callable[..., Any], api: FakePaymentsAPI, p
                     run.page_starts.append(len(run.ids))
                 run.ids.append(record)
                 run.at_yield.append(_read(path))
-        except requests.ConnectionError:
+        except requests.ConnectionError as exc:
             if _budget_blown(api):
                 _runaway(api)
+            _explain_refusal(api, before, exc)
+            raise
+        except NotImplementedError:
+            raise
+        except Exception as exc:  # learner code may raise anything: look for the cause first
+            _explain_refusal(api, before, exc)
             raise
         finally:
             sys.setprofile(previous)
     run.ids = _ids(run.ids, "payment_id", "payment")
     return run
+
+
+@contextlib.contextmanager
+def _recording_renames(renames: list[tuple[Path, Path]]) -> Iterator[None]:
+    """Note where each renamed file came from (``Path.replace`` and ``shutil.move`` end here too)."""
+    def recording(real: Callable[..., Any]) -> Callable[..., Any]:
+        def rename(src: Any, dst: Any, *args: Any, **kwargs: Any) -> Any:
+            renames.append((Path(os.fsdecode(src)), Path(os.fsdecode(dst))))
+            return real(src, dst, *args, **kwargs)
+
+        return rename
+
+    with mock.patch.object(os, "replace", recording(os.replace)), \
+            mock.patch.object(os, "rename", recording(os.rename)):
+        yield
 
 
 def _resume_ids(fetch_with_checkpoint: Callable[..., Any], api: FakePaymentsAPI, path: Path) -> list[Any]:
@@ -753,7 +830,9 @@ def _cp_one_page(fetch_with_checkpoint: Callable[..., Any], tmp_path: Path) -> N
 def _cp_atomic(fetch_with_checkpoint: Callable[..., Any], tmp_path: Path) -> None:
     with _cp_fake() as api:
         expected = {p["payment_id"] for p in api.state.payment_records(_day_ts(api.start_date))}
-        run = _full_run(fetch_with_checkpoint, api, tmp_path / "watched" / "checkpoint.json", probe=True)
+        checkpoint = tmp_path / "watched" / "checkpoint.json"
+        run = _full_run(fetch_with_checkpoint, api, checkpoint, probe=True)
+        _expect_same_folder(run, checkpoint)
         settled = set(run.at_yield)
         page = run.page_size
         done: dict[bytes | None, list[Any] | str] = {}
@@ -787,6 +866,19 @@ def _cp_atomic(fetch_with_checkpoint: Callable[..., Any], tmp_path: Path) -> Non
                    "resuming from it does not continue where the run stopped",
                    expected=f"no payment lost, at most {page} read again",
                    seen=f"{lost} lost, {reread} read again")
+
+
+def _expect_same_folder(run: _Run, checkpoint: Path) -> None:
+    """The file renamed onto the checkpoint must come from the checkpoint's own folder."""
+    folder = checkpoint.parent.resolve()
+    strangers = sorted({str(src.parent) for src, dst in run.renames
+                        if dst.resolve() == checkpoint.resolve() and src.resolve().parent != folder})
+    expect(not strangers, "the temporary file was written outside the checkpoint's folder: os.replace is "
+           "atomic only within one file system, and across two (a /tmp on its own disk) it fails",
+           expected=f"a temporary file in {checkpoint.parent.name}/, next to the checkpoint",
+           seen=f"renamed from {', '.join(strangers)}",
+           hint="Create the temporary file in the checkpoint's folder: path.with_name('.' + path.name + "
+                "'.tmp'), or tempfile.NamedTemporaryFile(dir=path.parent, delete=False).")
 
 
 @checkpoint.check("passes a timeout on every request", points=1,
@@ -1001,12 +1093,24 @@ def _gives_up(make_api_request: Callable[..., Any]) -> None:
                f"the last answer was {last}: raise it as requests.HTTPError",
                expected=f"HTTPError ({last})",
                seen=repr(out.error) if out.error else f"returned {out.response!r}")
+        _expect_no_wait_at_the_end(out)
         out = _request(make_api_request, api, *[TimedOut()] * 8, max_retries=2)
         expect(len(out.statuses) in (2, 3), "max_retries=2 allows 2 retries (3 requests)",
                expected="3 requests (2 accepted too)", seen=f"{len(out.statuses)}: {out.statuses}")
         expect(_in_chain(out.error, requests.Timeout) is not None,
                "every attempt timed out: raise that Timeout", expected="requests.Timeout",
                seen=repr(out.error) if out.error else f"returned {out.response!r}")
+        _expect_no_wait_at_the_end(out)
+
+
+def _expect_no_wait_at_the_end(out: _Outcome) -> None:
+    """A wait belongs between two attempts: one after the last only delays the error."""
+    expect(len(out.waits) == len(out.statuses) - 1,
+           f"{_n(len(out.statuses), 'request')} need {_n(len(out.statuses) - 1, 'wait')} between them; "
+           "a wait after the last attempt only delays the error",
+           expected=f"{len(out.statuses) - 1} waits", seen=f"{len(out.waits)} waits: {out.waits}",
+           hint="Decide whether this was the last attempt before sleeping: when no retry is left, "
+                "raise at once.")
 
 
 # ---------------------------------------------------------------- 03.7 rate limiter
@@ -1090,15 +1194,19 @@ def _never_too_many(RateLimiter: Any) -> None:
                  seen=f"{calls} calls")
 
 
-@limiter.check("lets a burst of `burst` calls through at once after idling", points=2,
+@limiter.check("lets a burst of `burst` calls through at once, from the start and after idling", points=2,
                hint="A full bucket holds burst tokens: after an idle spell, burst calls go through "
                     "without any wait. A fixed minimum interval between calls cannot do that.")
 def _allows_burst(RateLimiter: Any) -> None:
-    stamps = _limited(RateLimiter, 2, 5, ([10] + [0] * 4) * 2)
-    for group in (stamps[:5], stamps[5:]):
-        spread = group[-1] - group[0]
-        expect(spread < 1e-9, "after 10 s idle, RateLimiter(2, burst=5) should let 5 calls through at once",
-               expected="5 calls in 0 s", seen=f"5 calls spread over {spread:.2f} s")
+    stamps = _limited(RateLimiter, 2, 5, [0] * 5 + [10] + [0] * 4)
+    spread = stamps[4] - stamps[0]
+    expect(spread < 1e-9, "a new RateLimiter(2, burst=5) starts full: its first 5 calls go through at once",
+           expected="5 calls in 0 s", seen=f"5 calls spread over {spread:.2f} s",
+           hint="Start with a full bucket of burst tokens (tokens = burst in __init__, with the time of "
+                "that moment), and let it refill up to burst, not up to 1.")
+    spread = stamps[9] - stamps[5]
+    expect(spread < 1e-9, "after 10 s idle, RateLimiter(2, burst=5) should let 5 calls through at once",
+           expected="5 calls in 0 s", seen=f"5 calls spread over {spread:.2f} s")
 
 
 @limiter.check("keeps the average rate without waiting needlessly", points=2,

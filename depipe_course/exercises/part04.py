@@ -4,6 +4,11 @@ The checks build real exceptions (an ``HTTPError`` raised by ``raise_for_status`
 real ``requests.Response``, a "database is locked" from two real SQLite connections, a
 pydantic ``ValidationError`` from a real model), because learner code may look at
 attributes a hand-made instance lacks (``response.status_code``, ``sqlite_errorname``).
+PostgreSQL errors (04.5) need a server to happen for real, so they are built from
+psycopg's classes with the diagnostics a server would send, so that ``error.sqlstate``
+and ``error.diag.sqlstate`` both answer; psycopg is imported inside the checks only.
+The check of ``failed_at`` (04.3) sets the process's local time zone away from UTC
+while the learner's code runs, so local time cannot pass for UTC on a UTC machine.
 
 Nothing here really waits. Retry checks inject a recording ``sleep``; they also patch
 ``time.sleep`` (and any global of the learner's that *is* ``time.sleep``, such as
@@ -116,12 +121,12 @@ def _missing_file(folder: Path) -> FileNotFoundError:
 
 
 def _classify(is_transient: Callable[[BaseException], Any], cases: dict[str, BaseException],
-              expected: bool) -> None:
+              expected: bool, *, hint: str | None = None) -> None:
     seen = {label: is_transient(error) for label, error in cases.items()}
     wrong = {label: result for label, result in seen.items() if result != expected}
     if wrong:
         fail(f"{len(wrong)} of {len(cases)} errors classified wrongly",
-             expected={label: expected for label in wrong}, seen=wrong)
+             expected={label: expected for label in wrong}, seen=wrong, hint=hint)
 
 
 # ---------------------------------------------------------------- 04.1 is_transient
@@ -152,11 +157,19 @@ def _retryable_statuses(is_transient: Callable[[BaseException], Any]) -> None:
     _classify(is_transient, {f"HTTPError {s}": _http_error(s) for s in (429, 500, 502, 503, 504)}, True)
 
 
-@transient.check("other HTTP 4xx errors are permanent", points=2,
+@transient.check("other HTTP error statuses are permanent", points=2,
                  hint="400, 401, 403, 404, 409 and 422 mean the request itself is wrong: sending it "
-                      "again gives the same answer. Do not treat every RequestException as transient.")
+                      "again gives the same answer. Do not treat every RequestException as transient. "
+                      "Only the five listed statuses are transient: not every status >= 500 (a 501 Not "
+                      "Implemented stays unimplemented).")
 def _client_errors(is_transient: Callable[[BaseException], Any]) -> None:
-    _classify(is_transient, {f"HTTPError {s}": _http_error(s) for s in (400, 401, 403, 404, 409, 422)}, False)
+    _classify(is_transient, {f"HTTPError {s}": _http_error(s) for s in (400, 401, 403, 404, 409, 422)}, False,
+              hint="400, 401, 403, 404, 409 and 422 mean the request itself is wrong: sending it again gives "
+                   "the same answer. Do not treat every RequestException (or every HTTPError) as transient.")
+    _classify(is_transient, {f"HTTPError {s}": _http_error(s) for s in (501, 505)}, False,
+              hint="Only 500, 502, 503 and 504 of the 5xx are transient: list them rather than testing "
+                   "status >= 500. 501 Not Implemented and 505 HTTP Version Not Supported answer the same "
+                   "way every time.")
 
 
 @transient.check("a locked SQLite database is transient, other SQLite errors are not", points=2,
@@ -186,8 +199,11 @@ def _permanent(is_transient: Callable[[BaseException], Any], tmp_path: Path) -> 
 
 @transient.check("an error it does not know is not retried", points=1,
                  hint="List what is known to be transient and return False for everything else; "
-                      "retrying an error nobody understood only repeats it.")
+                      "retrying an error nobody understood only repeats it. An HTTPError raised by hand has "
+                      "error.response None: check for None before reading status_code.")
 def _unknown(is_transient: Callable[[BaseException], Any]) -> None:
+    import requests
+
     class VendorSDKError(Exception):
         pass
 
@@ -195,6 +211,15 @@ def _unknown(is_transient: Callable[[BaseException], Any]) -> None:
         "RuntimeError": RuntimeError("unexpected state"),
         "VendorSDKError (a custom Exception)": VendorSDKError("boom"),
     }, False)
+    _classify(is_transient, {
+        "requests.TooManyRedirects": requests.exceptions.TooManyRedirects("Exceeded 30 redirects."),
+        "requests.InvalidURL": requests.exceptions.InvalidURL("Invalid URL 'https://api.example.test:99999/v1'"),
+    }, False, hint="Of the requests exceptions that are not HTTPErrors, only ConnectionError, Timeout and "
+                   "ChunkedEncodingError mean the transport failed. A redirect loop or a malformed URL fails "
+                   "the same way every time: do not call every RequestException transient.")
+    _classify(is_transient, {"HTTPError without a response": requests.exceptions.HTTPError("503 Server Error")},
+              False, hint="An HTTPError raised by hand has error.response None: no status, so not known to be "
+                          "transient. Check `error.response is not None` before reading status_code.")
 
 
 # ---------------------------------------------------------------- 04.2 with_retry
@@ -402,11 +427,11 @@ _CLIENTS = 40
              hint="With jitter=True wait random.uniform(d / 2, d) where d is the capped delay, drawn anew "
                   "for every wait. Clients that wait exactly the same times retry together again.")
 def _jitter(with_retry: Callable[..., Any]) -> None:
-    nominal = [1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 60.0, 60.0]
+    nominal = [1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 60.0, 60.0, 60.0, 60.0]
     # A fresh decorator per client, as in separate processes.
-    runs = [_always_failing_delays(with_retry, max_attempts=9, jitter=True) for _client in range(_CLIENTS)]
+    runs = [_always_failing_delays(with_retry, max_attempts=11, jitter=True) for _client in range(_CLIENTS)]
     for delays in runs:
-        expect(len(delays) == len(nominal), "nine attempts mean eight waits", expected=len(nominal),
+        expect(len(delays) == len(nominal), "eleven attempts mean ten waits", expected=len(nominal),
                seen=f"{len(delays)} waits: {delays}")
         outside = [(round(d, 3), f"[{n / 2:g}, {n:g}]") for d, n in zip(delays, nominal, strict=True)
                    if not n / 2 - 1e-9 <= d <= n + 1e-9]
@@ -415,6 +440,15 @@ def _jitter(with_retry: Callable[..., Any]) -> None:
     distinct = len({tuple(d) for d in runs})
     expect(distinct > 1, f"{_CLIENTS} clients with jitter=True all waited exactly the same times",
            expected="different random delays for different clients", seen=f"every client waited {runs[0]}")
+    # Jitter drawn on the uncapped delay and capped afterwards lands on exactly 60 s
+    # once the uncapped delay reaches 120 s: every client retries in lockstep again.
+    lockstep = [k + 1 for k in range(len(nominal)) if len({round(run[k], 9) for run in runs}) == 1]
+    expect(not lockstep, "once the cap is reached, every client waited exactly the same time",
+           expected=f"waits spread over [30, 60] s for retries {lockstep}",
+           seen={f"retry {k}": runs[0][k - 1] for k in lockstep},
+           hint="Cap first, then jitter: d = min(base_delay_s * backoff_factor ** (k - 1), max_delay_s), "
+                "then random.uniform(d / 2, d). Capping the jittered value turns every long wait into "
+                "exactly max_delay_s, and the clients retry together again.")
 
 
 @retry.check("raises a permanent error after one call", points=2,
@@ -597,6 +631,35 @@ def _newlines(DeadLetterQueue: type, tmp_path: Path) -> None:
                  "the message and record read back")
 
 
+# POSIX TZ syntax (no tz database needed): five and a half hours east of UTC, as in India.
+_NOT_UTC = "IST-5:30"
+
+
+@contextlib.contextmanager
+def _local_time_zone(tz: str) -> Iterator[None]:
+    """Set the process's local time zone while a check runs, so "local" cannot pass for UTC.
+
+    Where ``time.tzset`` does not exist (Windows) the zone stays as it is.
+    """
+    import os
+
+    tzset = getattr(time, "tzset", None)
+    if tzset is None:  # pragma: no cover - Windows
+        yield
+        return
+    saved = os.environ.get("TZ")
+    os.environ["TZ"] = tz
+    tzset()
+    try:
+        yield
+    finally:
+        if saved is None:
+            del os.environ["TZ"]
+        else:
+            os.environ["TZ"] = saved
+        tzset()
+
+
 @dlq_ex.check("failed_at is timezone-aware UTC in ISO-8601", points=1,
               hint="datetime.now(timezone.utc).isoformat() gives '2026-03-01T09:30:00.123456+00:00'. "
                    "datetime.utcnow() is naive (no offset) and deprecated.")
@@ -604,7 +667,8 @@ def _newlines(DeadLetterQueue: type, tmp_path: Path) -> None:
 def _failed_at(DeadLetterQueue: type, tmp_path: Path) -> None:
     path = tmp_path / "dlq.ndjson"
     before = datetime.now(UTC)
-    DeadLetterQueue(path).write({"order_id": 1}, ValueError("bad"))
+    with _local_time_zone(_NOT_UTC):
+        DeadLetterQueue(path).write({"order_id": 1}, ValueError("bad"))
     after = datetime.now(UTC)
     (entry,) = _file_entries(path, 1)
     stamp = entry["failed_at"]
@@ -613,8 +677,12 @@ def _failed_at(DeadLetterQueue: type, tmp_path: Path) -> None:
         when = datetime.fromisoformat(stamp)
     except ValueError:
         fail("failed_at is not ISO-8601", expected="datetime.now(timezone.utc).isoformat()", seen=stamp)
-    expect(when.tzinfo is not None and when.utcoffset() == timedelta(0), "failed_at must carry the UTC offset",
-           expected="an offset of +00:00 (or Z)", seen=stamp)
+    expect(when.tzinfo is not None, "failed_at must carry the UTC offset", expected="an offset of +00:00 (or Z)",
+           seen=stamp)
+    expect(when.utcoffset() == timedelta(0), "failed_at is in the machine's local time zone, not UTC",
+           expected="an offset of +00:00 (or Z)", seen=f"{stamp} (written while the local zone was UTC+05:30)",
+           hint="datetime.now().astimezone() is aware but local: on a server outside UTC every entry "
+                "carries another offset. Use datetime.now(timezone.utc).")
     slack = timedelta(seconds=2)
     expect(before - slack <= when <= after + slack, "failed_at is not the moment of the write",
            expected=f"between {before.isoformat()} and {after.isoformat()}", seen=stamp)
@@ -796,26 +864,37 @@ def _bad_records(process_records: Callable[..., Any], tmp_path: Path) -> None:
                     "a bare `raise`. Not every error that is_transient calls permanent is a bad record.")
 @_logs_captured
 def _unexpected(process_records: Callable[..., Any]) -> None:
-    boom = RuntimeError("disk quota exceeded on the warehouse volume")
-    handle = _Handler({1: ValueError("bad amount"), 3: boom})
-    dlq = _RecordingDLQ()
-    raised = _raised(lambda: process_records(_records(6), handle, dlq))
-    expect(raised is boom, "the unexpected error must reach the caller unchanged",
-           expected=f"RuntimeError: {boom}",
-           seen="no exception (the run carried on)" if raised is None else f"{type(raised).__name__}: {raised}")
-    expect_equal(dlq.ids, [1, 3], "records in the dead letter queue (the bad one, then the one that stopped the run)")
-    expect_equal(handle.seen, [0, 1, 2, 3], "records handed to handle (none after the unexpected error)")
+    for boom in (RuntimeError("disk quota exceeded on the warehouse volume"),
+                 TypeError("unsupported operand type(s) for *: 'NoneType' and 'int'"),
+                 AttributeError("'NoneType' object has no attribute 'upper'")):
+        name = type(boom).__name__
+        handle = _Handler({1: ValueError("bad amount"), 3: boom})
+        dlq = _RecordingDLQ()
+        raised = _raised(lambda h=handle, d=dlq: process_records(_records(6), h, d))
+        bug = "" if isinstance(boom, RuntimeError) else (
+            f" A {name} usually means a bug in handle, not a bad record: it would fail every next record too.")
+        expect(raised is boom, f"the unexpected {name} must reach the caller unchanged",
+               expected=f"{name}: {boom}",
+               seen="no exception (the run carried on)" if raised is None else f"{type(raised).__name__}: {raised}",
+               hint="Only ValueError, KeyError and sqlite3.IntegrityError are bad records. Any other exception: "
+                    "write the record to the queue, then re-raise it with a bare `raise`." + bug)
+        expect_equal(dlq.ids, [1, 3],
+                     f"records in the dead letter queue (the bad one, then the one whose {name} stopped the run)")
+        expect_equal(handle.seen, [0, 1, 2, 3], f"records handed to handle (none after the {name})")
 
 
 @process.check("errors that are not about the record stop the run", points=1,
-               hint="A network error that outlived handle's retries, or a PermissionError, would fail every "
-                    "next record too: dead-letter the record and re-raise.")
+               hint="A network error that outlived handle's retries, a PermissionError or a missing table "
+                    "(sqlite3.OperationalError) would fail every next record too: dead-letter the record and "
+                    "re-raise. Of the SQLite errors only IntegrityError is about the record.")
 @_logs_captured
-def _environment_errors(process_records: Callable[..., Any]) -> None:
+def _environment_errors(process_records: Callable[..., Any], tmp_path: Path) -> None:
     import requests
 
+    no_table = _sqlite_errors(tmp_path)["OperationalError('no such table')"]
     for error in (requests.exceptions.ConnectionError("payments API unreachable after 5 attempts"),
-                  PermissionError(13, "Permission denied", "/warehouse/orders.sqlite")):
+                  PermissionError(13, "Permission denied", "/warehouse/orders.sqlite"),
+                  no_table):
         handle, dlq = _Handler({2: error}), _RecordingDLQ()
         raised = _raised(lambda h=handle, d=dlq: process_records(_records(5), h, d))
         name = type(error).__name__
@@ -832,3 +911,139 @@ def _generator(process_records: Callable[..., Any]) -> None:
     handle, dlq = _Handler(failures), _RecordingDLQ()
     result = process_records((r for r in _records(25)), handle, dlq)
     expect_equal(_counts(result), {"ok": 20, "dead_lettered": 5}, "the counts for 25 records, 5 of them bad")
+
+
+# ---------------------------------------------------------------- 04.5 is_transient_db_error
+
+db_errors = exercise("04.5", "Transient or permanent? PostgreSQL errors", ["is_transient_db_error"])
+
+
+def _server_error(name: str, message: str) -> BaseException:
+    """The psycopg error PostgreSQL's answer becomes: the class for its SQLSTATE, diagnostics filled in.
+
+    Built by hand (no server), but carrying what a real one carries, so ``error.sqlstate``
+    and ``error.diag.sqlstate`` both work.
+    """
+    import psycopg.errors
+    from psycopg.pq import DiagnosticField
+
+    cls = getattr(psycopg.errors, name)
+    info = {DiagnosticField.SEVERITY: b"ERROR", DiagnosticField.SEVERITY_NONLOCALIZED: b"ERROR",
+            DiagnosticField.SQLSTATE: cls.sqlstate.encode(), DiagnosticField.MESSAGE_PRIMARY: message.encode()}
+    return cls(message, info=info)
+
+
+def _server_errors(cases: dict[str, str]) -> dict[str, BaseException]:
+    """``{"ClassName": message}`` -> ``{"ClassName (SQLSTATE)": error}``."""
+    errors = {}
+    for name, message in cases.items():
+        error = _server_error(name, message)
+        errors[f"{name} ({getattr(error, 'sqlstate', '?')})"] = error
+    return errors
+
+
+@db_errors.check("serialization failures, deadlocks and lock timeouts are transient", points=2,
+                 hint="SQLSTATE 40001 (SerializationFailure), 40P01 (DeadlockDetected) and 55P03 "
+                      "(LockNotAvailable): another transaction got in the way, and running yours again from "
+                      "the start will work. Compare error.sqlstate with the codes, or use isinstance with "
+                      "the psycopg.errors classes.")
+def _concurrency(is_transient_db_error: Callable[[BaseException], Any]) -> None:
+    _classify(is_transient_db_error, _server_errors({
+        "SerializationFailure": "could not serialize access due to concurrent update",
+        "DeadlockDetected": "deadlock detected",
+        "LockNotAvailable": "canceling statement due to lock timeout",
+    }), True)
+
+
+@db_errors.check("a lost connection and a restarting server are transient", points=1,
+                 hint="Every class 08 code (connection exception) is transient, and so are 57P01, 57P02 "
+                      "and 57P03 (the server is stopping, restarting or starting up). When the connection "
+                      "itself fails, psycopg raises an OperationalError whose sqlstate is None: transient too.")
+def _connections(is_transient_db_error: Callable[[BaseException], Any]) -> None:
+    import psycopg
+
+    _classify(is_transient_db_error, {
+        "OperationalError without SQLSTATE (connection dropped)": psycopg.OperationalError(
+            "consuming input failed: server closed the connection unexpectedly\n\tThis probably means the "
+            "server terminated abnormally\n\tbefore or while processing the request."),
+        "OperationalError without SQLSTATE (could not connect)": psycopg.OperationalError(
+            'connection failed: connection to server at "10.0.0.5", port 5432 failed: Connection refused'),
+        "ConnectionTimeout (no SQLSTATE)": psycopg.errors.ConnectionTimeout("connection timeout expired"),
+        **_server_errors({
+            "ConnectionFailure": "could not receive data from client: Connection reset by peer",
+            "SqlclientUnableToEstablishSqlconnection": "could not connect to the primary server",
+            "AdminShutdown": "terminating connection due to administrator command",
+            "CrashShutdown": "terminating connection because of crash of another server process",
+            "CannotConnectNow": "the database system is starting up",
+        }),
+    }, True)
+
+
+@db_errors.check("broken constraints, bad data and wrong SQL are permanent", points=2,
+                 hint="Class 23 (IntegrityError: unique, foreign-key, not-null, check violations), class 22 "
+                      "(DataError: invalid input, out of range, division by zero) and class 42 "
+                      "(ProgrammingError: undefined table, syntax error, permission denied) fail the same "
+                      "way on every attempt. Retrying a unique violation loops until the retries run out.")
+def _permanent_db(is_transient_db_error: Callable[[BaseException], Any]) -> None:
+    _classify(is_transient_db_error, _server_errors({
+        "UniqueViolation": 'duplicate key value violates unique constraint "payments_pkey"',
+        "ForeignKeyViolation": 'insert or update on table "payments" violates foreign key constraint '
+                               '"payments_merchant_id_fkey"',
+        "NotNullViolation": 'null value in column "currency" of relation "payments" violates not-null constraint',
+        "CheckViolation": 'new row for relation "payments" violates check constraint "payments_amount_check"',
+        "InvalidTextRepresentation": 'invalid input syntax for type integer: "380.50 INR"',
+        "NumericValueOutOfRange": "integer out of range",
+        "DivisionByZero": "division by zero",
+        "UndefinedTable": 'relation "refunds" does not exist',
+        "SyntaxError": 'syntax error at or near "FORM"',
+        "InsufficientPrivilege": "permission denied for table payments",
+    }), False)
+
+
+@db_errors.check("an OperationalError is not transient for its class alone", points=1,
+                 hint="psycopg files serialization failures and deadlocks under OperationalError, next to "
+                      "errors that never clear, such as 54000 program_limit_exceeded (a value too big for an "
+                      "index) or 55000 object_not_in_prerequisite_state. Match the SQLSTATE codes (only "
+                      "55P03 of class 55), not isinstance(error, psycopg.OperationalError).")
+def _operational_permanent(is_transient_db_error: Callable[[BaseException], Any]) -> None:
+    _classify(is_transient_db_error, _server_errors({
+        "ProgramLimitExceeded": 'index row size 2720 exceeds btree version 4 maximum 2704 for index '
+                                '"payments_note_idx"',
+        "ObjectNotInPrerequisiteState": 'cannot refresh materialized view "public.daily_totals" concurrently',
+    }), False)
+
+
+@db_errors.check("judges by class or SQLSTATE, not by the message", points=1,
+                 hint="Messages are translated (lc_messages), reworded between PostgreSQL versions and hold "
+                      "your own table and constraint names: 'could not serialize' in str(error) misses the "
+                      "same failure reported in German, and 'deadlock' in str(error) retries a unique "
+                      "violation on a table called deadlock_reports. Look at error.sqlstate or the "
+                      "exception's class.")
+def _not_by_message(is_transient_db_error: Callable[[BaseException], Any]) -> None:
+    _classify(is_transient_db_error, {
+        "DeadlockDetected, server messages in German": _server_error(
+            "DeadlockDetected", "Verklemmung (Deadlock) entdeckt"),
+        "SerializationFailure, server messages in German": _server_error(
+            "SerializationFailure", "konnte Zugriff nicht serialisieren wegen gleichzeitiger Aktualisierung"),
+    }, True)
+    _classify(is_transient_db_error, _server_errors({
+        "UniqueViolation": 'duplicate key value violates unique constraint "deadlock_reports_pkey"',
+        "CheckViolation": 'new row for relation "connection_log" violates check constraint '
+                          '"connection_log_lost_connection_check"',
+    }), False)
+
+
+@db_errors.check("returns False for errors psycopg did not raise", points=1,
+                 hint="Start with isinstance(error, psycopg.Error): other exceptions have no sqlstate "
+                      "(reading it raises AttributeError), and they are not database errors. Return False "
+                      "for them; is_transient from 04.1 judges network and SQLite errors.")
+def _not_psycopg(is_transient_db_error: Callable[[BaseException], Any]) -> None:
+    import requests
+
+    _classify(is_transient_db_error, {
+        "ValueError": ValueError("invalid literal for int() with base 10: '12,50'"),
+        "KeyError": KeyError("merchant_id"),
+        "sqlite3.OperationalError('database is locked')": sqlite3.OperationalError("database is locked"),
+        "requests.ConnectionError": requests.exceptions.ConnectionError("Connection reset by peer"),
+        "TimeoutError": TimeoutError("timed out"),
+    }, False)

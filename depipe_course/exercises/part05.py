@@ -17,6 +17,7 @@ import io
 import json
 import logging
 import math
+import os
 import re
 import threading
 import time
@@ -214,17 +215,44 @@ def _parse_timestamp(entry: dict[str, Any]) -> datetime:
              seen=stamp)
 
 
+@contextlib.contextmanager
+def _local_zone_not_utc() -> Iterator[None]:
+    """Make the machine's local time zone UTC+05:30 for a moment, then restore it.
+
+    On a server whose clock runs in UTC, local time *is* UTC, and a formatter that
+    writes local time would pass; in another zone its logs no longer line up. Where
+    the platform cannot switch zones (no ``time.tzset``), nothing changes.
+    """
+    if not hasattr(time, "tzset"):
+        yield
+        return
+    saved = os.environ.get("TZ")
+    os.environ["TZ"] = "IST-05:30"  # POSIX TZ: a name, then the hours *west* of UTC
+    time.tzset()
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop("TZ", None)
+        else:
+            os.environ["TZ"] = saved
+        time.tzset()
+
+
 @fmt.check("timestamp is ISO-8601 in UTC", points=1,
-           hint="datetime.fromtimestamp(record.created, tz=UTC).isoformat(): a naive "
-                "local time is ambiguous once logs from several machines are merged.")
+           hint="datetime.fromtimestamp(record.created, tz=UTC).isoformat(): local time, "
+                "naive or with its offset, differs from machine to machine and no longer "
+                "lines up once logs from several machines are merged.")
 def _timestamp_utc(StructuredFormatter: type) -> None:
-    (entry,), _, _ = _formatted(StructuredFormatter, lambda log: log.info("Pipeline started"))
+    with _local_zone_not_utc():  # the check's machine runs in UTC+05:30 meanwhile
+        (entry,), _, _ = _formatted(StructuredFormatter, lambda log: log.info("Pipeline started"))
     stamp = _parse_timestamp(entry)
     expect(stamp.tzinfo is not None and stamp.utcoffset() is not None,
-           "timestamp has no UTC offset (a naive time)", expected="ending in +00:00 or Z",
-           seen=entry["timestamp"])
-    expect(stamp.utcoffset().total_seconds() == 0, "timestamp is not in UTC",
-           expected="offset +00:00 or Z", seen=entry["timestamp"])
+           "timestamp has no UTC offset (a naive time: in which zone?)",
+           expected="ending in +00:00 or Z", seen=entry["timestamp"])
+    expect(stamp.utcoffset().total_seconds() == 0,
+           "timestamp is not in UTC: on a machine whose local zone is UTC+05:30 it carried "
+           "that local offset", expected="offset +00:00 or Z", seen=entry["timestamp"])
 
 
 _EVENT_TIME = datetime(2026, 3, 17, 8, 14, 32, 250_000, tzinfo=UTC)
@@ -242,9 +270,9 @@ def _timestamp_is_record_time(StructuredFormatter: type) -> None:
 
     (entry,), _, _ = _formatted(StructuredFormatter, emit)
     stamp = _parse_timestamp(entry)
-    if stamp.tzinfo is None:
-        stamp = stamp.replace(tzinfo=UTC)
-    expect(abs((stamp - _EVENT_TIME).total_seconds()) < 1,
+    # A naive stamp is the UTC check's business: here it may mean UTC or local time.
+    readings = [stamp] if stamp.tzinfo else [stamp.replace(tzinfo=UTC), stamp.astimezone()]
+    expect(any(abs((s - _EVENT_TIME).total_seconds()) < 1 for s in readings),
            "a record created at 2026-03-17 08:14:32.250 UTC got another timestamp",
            expected=_EVENT_TIME.isoformat(), seen=entry["timestamp"])
 
@@ -324,8 +352,10 @@ class _Setups:
     def __init__(self, setup_pipeline_logging: Callable[..., Any]) -> None:
         self._setup = setup_pipeline_logging
         self.loggers: list[Any] = [logging.getLogger(_SETUP_PIPELINE)]
+        root = logging.getLogger()  # logging.basicConfig(force=True) would replace its handlers
+        self._root_state = (root.level, list(root.handlers))
 
-    def __call__(self, stream: io.StringIO, **kwargs: Any) -> tuple[Any, Any]:
+    def __call__(self, stream: io.StringIO | None, **kwargs: Any) -> tuple[Any, Any]:
         out = self._setup(_SETUP_PIPELINE, stream=stream, **kwargs)
         expect(isinstance(out, tuple) and len(out) == 2,
                "setup_pipeline_logging must return a pair", expected="(logger, run_id)", seen=out)
@@ -336,7 +366,15 @@ class _Setups:
         return logger, run_id
 
     def reset(self) -> None:
-        """Give every logger touched back as it was: no handlers, default level."""
+        """Give every logger touched back as it was: no handlers, default level; the root
+        logger its own handlers and level."""
+        root = logging.getLogger()
+        level, handlers = self._root_state
+        for handler in [h for h in root.handlers if h not in handlers]:
+            root.removeHandler(handler)
+        for handler in [h for h in handlers if h not in root.handlers]:
+            root.addHandler(handler)
+        root.setLevel(level)
         for logger in self.loggers:
             if not isinstance(logger, logging.Logger):
                 continue
@@ -356,8 +394,9 @@ def _setups(setup_pipeline_logging: Callable[..., Any]) -> Iterator[_Setups]:
         setups.reset()
 
 
-@setup.check("returns the logger and a run_id string", points=1,
-             hint="return logger, run_id — with run_id = str(uuid.uuid4()).")
+@setup.check("returns the pipeline's logger and a run_id string", points=1,
+             hint="return logging.getLogger(pipeline_name), run_id — with run_id = "
+                  "str(uuid.uuid4()).")
 def _returns(setup_pipeline_logging: Callable[..., Any]) -> None:
     with _setups(setup_pipeline_logging) as setup_logging:
         logger, run_id = setup_logging(io.StringIO())
@@ -365,38 +404,72 @@ def _returns(setup_pipeline_logging: Callable[..., Any]) -> None:
                expected="logging.Logger", seen=type(logger).__name__)
         expect(isinstance(run_id, str) and run_id.strip(), "the second item must be the run_id",
                expected="a non-empty str such as str(uuid.uuid4())", seen=run_id)
+        expect(logger is logging.getLogger(_SETUP_PIPELINE),
+               "the logger is not the one named after the pipeline, so the records of its "
+               f"modules' loggers ('{_SETUP_PIPELINE}.extract', ...) never reach its handler",
+               expected=f"logging.getLogger({_SETUP_PIPELINE!r})",
+               seen=f"a logger named {logger.name!r}",
+               hint="Configure logging.getLogger(pipeline_name), not getLogger(__name__) or a "
+                    "new logging.Logger(...): only the logger registered under that name is "
+                    "the parent of the pipeline's other loggers.")
 
 
-@setup.check("writes JSON lines with the pipeline and run_id to the stream", points=1,
+def _one_line(stream_text: str, run_id: str, where: str) -> None:
+    (entry,) = _json_lines(stream_text, 1)
+    seen = {k: entry.get(k) for k in ("pipeline", "run_id", "message")}
+    wanted = {"pipeline": _SETUP_PIPELINE, "run_id": run_id, "message": "Pipeline started"}
+    expect(seen == wanted, f"the line {where} does not carry the pipeline and the returned run_id",
+           expected=wanted, seen=seen)
+
+
+@setup.check("writes JSON lines with the pipeline and run_id to the stream (stdout by default)",
+             points=1,
              hint="logging.StreamHandler(stream) with StructuredFormatter(pipeline_name, run_id).")
 def _writes_to_stream(setup_pipeline_logging: Callable[..., Any]) -> None:
     with _setups(setup_pipeline_logging) as setup_logging:
         stream = io.StringIO()
         logger, run_id = setup_logging(stream)
         logger.info("Pipeline started")
-        (entry,) = _json_lines(stream.getvalue(), 1)
-    seen = {k: entry.get(k) for k in ("pipeline", "run_id", "message")}
-    wanted = {"pipeline": _SETUP_PIPELINE, "run_id": run_id, "message": "Pipeline started"}
-    expect(seen == wanted, "the line does not carry the pipeline and the returned run_id",
-           expected=wanted, seen=seen)
+        _one_line(stream.getvalue(), run_id, "written to the stream")
+    out, err = io.StringIO(), io.StringIO()
+    with (contextlib.redirect_stdout(out), contextlib.redirect_stderr(err),
+          _setups(setup_pipeline_logging) as setup_logging):
+        logger, run_id = setup_logging(None)
+        logger.info("Pipeline started")
+    expect(out.getvalue(), "with stream=None nothing was written to standard output",
+           expected="one JSON line on sys.stdout",
+           seen=f"on stderr: {err.getvalue().strip()!r}" if err.getvalue() else "nothing",
+           hint="logging.StreamHandler() without an argument writes to sys.stderr: pass "
+                "sys.stdout when stream is None (log collectors and notebooks read stdout).")
+    _one_line(out.getvalue(), run_id, "written to standard output")
 
 
 @setup.check("honours the level", points=1,
-             hint="logger.setLevel(level): with the default 'INFO' a DEBUG line is dropped; "
-                  "with 'WARNING' an INFO line is dropped.")
+             hint="logger.setLevel(level) takes a name or a number: with the default 'INFO' a "
+                  "DEBUG line is dropped; with 'WARNING' an INFO line; with logging.ERROR a "
+                  "WARNING line.")
 def _level(setup_pipeline_logging: Callable[..., Any]) -> None:
     seen = {}
     with _setups(setup_pipeline_logging) as setup_logging:
-        for level in (None, "WARNING", "DEBUG"):
+        levels = {"default": None, "WARNING": "WARNING", "DEBUG": "DEBUG",
+                  "logging.ERROR": logging.ERROR}
+        for label, level in levels.items():
             stream = io.StringIO()
             logger, _ = setup_logging(stream, **({} if level is None else {"level": level}))
             logger.debug("debug line")
             logger.info("info line")
             logger.warning("warning line")
-            seen[level or "default"] = [e.get("message") for e in _json_lines(stream.getvalue())]
-    wanted = {"default": ["info line", "warning line"], "WARNING": ["warning line"],
-              "DEBUG": ["debug line", "info line", "warning line"]}
-    expect(seen == wanted, "the lines written do not follow the level", expected=wanted, seen=seen)
+            logger.error("error line")
+            seen[label] = [e.get("message") for e in _json_lines(stream.getvalue())]
+    wanted = {"default": ["info line", "warning line", "error line"],
+              "WARNING": ["warning line", "error line"],
+              "DEBUG": ["debug line", "info line", "warning line", "error line"],
+              "logging.ERROR": ["error line"]}
+    wrong = [label for label in wanted if seen[label] != wanted[label]]
+    expect(not wrong, f"the lines written do not follow the level: wrong for level "
+           f"{', '.join(wrong)} (a name, or a number such as logging.ERROR == 40)",
+           expected={label: wanted[label] for label in wrong[:2]},
+           seen={label: seen[label] for label in wrong[:2]})
 
 
 @setup.check("calling it twice does not duplicate lines", points=2,
@@ -436,16 +509,22 @@ def _second_run(setup_pipeline_logging: Callable[..., Any]) -> None:
 def _no_propagation(setup_pipeline_logging: Callable[..., Any]) -> None:
     root = logging.getLogger()
     at_root = _RecordList()
-    root.addHandler(at_root)
-    try:
-        with _setups(setup_pipeline_logging) as setup_logging:
-            logger, _ = setup_logging(io.StringIO())
+    before = list(root.handlers)
+    with _setups(setup_pipeline_logging) as setup_logging:
+        logger, _ = setup_logging(io.StringIO())
+        configured_root = list(root.handlers) != before
+        root.addHandler(at_root)  # after the set-up, as a platform's handler would be there
+        try:
             logger.warning("Disk almost full")
-    finally:
-        root.removeHandler(at_root)
+        finally:
+            root.removeHandler(at_root)
     seen = [r.getMessage() for r in at_root.records if r.getMessage() == "Disk almost full"]
     expect(not seen, "the record also reached a handler on the root logger",
-           expected="no record at the root", seen=seen)
+           expected="no record at the root", seen=seen,
+           hint=None if not configured_root else
+           "Configure the pipeline's own logger, not the root logger: logging.basicConfig "
+           "changes the handlers of every library in the process, and your records still go "
+           "to any handler added to the root later. Set logger.propagate = False.")
 
 
 # ---------------------------------------------------------------- 05.3 log_timing
@@ -614,19 +693,40 @@ def _names_function(log_timing: Callable[..., Any]) -> None:
            expected="'load_orders' in the message or an extra field", seen=_describe(found))
 
 
-@timing.check("logs ERROR with duration_seconds on failure", points=2,
-              hint="except Exception: log at ERROR (logger.exception adds the traceback) with "
-                   "extra={'duration_seconds': ...}, then raise.")
-def _logs_failure(log_timing: Callable[..., Any]) -> None:
-    run = _run_timed(log_timing, fetch_payments)
+def _failure_record(run: _Timed) -> logging.LogRecord:
     found = _timing_records(run.records, logging.ERROR)
     expect(len(found) == 1, "expected one ERROR record carrying duration_seconds when the "
            "function raises", expected="1 ERROR record with extra duration_seconds",
            seen=_describe(run.records))
+    return found[0]
+
+
+@timing.check("logs ERROR with duration_seconds on failure", points=1,
+              hint="except Exception: log at ERROR (logger.exception adds the traceback) with "
+                   "extra={'duration_seconds': ...}, then raise.")
+def _logs_failure(log_timing: Callable[..., Any]) -> None:
+    run = _run_timed(log_timing, fetch_payments)
+    record = _failure_record(run)
     expect(not _timing_records(run.records, logging.INFO),
            "a failed call was also logged as a success", expected="no INFO timing record",
-           seen=_describe(run.records))
-    _duration_is(run, found, 1.25)
+           seen=_describe(run.records),
+           hint="Log the success only after fn returned (not in a `finally:`), so a failed "
+                "call leaves one ERROR record and no INFO one.")
+    _duration_is(run, [record], 1.25)
+
+
+@timing.check("the ERROR record carries the traceback", points=1,
+              hint="logger.exception(...) inside the except block (or logger.error(..., "
+                   "exc_info=True)) attaches the exception: a formatter then writes its "
+                   "traceback, which says where and why the step failed.")
+def _failure_traceback(log_timing: Callable[..., Any]) -> None:
+    run = _run_timed(log_timing, fetch_payments)
+    record = _failure_record(run)
+    attached = record.exc_info[1] if isinstance(record.exc_info, tuple) else None
+    expect(attached is run.clock.raised,
+           "the ERROR record does not carry the exception, so no traceback is logged",
+           expected=f"record.exc_info holding {run.clock.raised!r}",
+           seen=f"record.exc_info = {record.exc_info!r}")
 
 
 @timing.check("re-raises the same exception", points=1,
@@ -671,13 +771,17 @@ _SECRETS = {
     "Api_Key": "ak-live-99c2d1",
     "client_secret": "cs-0b7d6e55",
     "Authorization": "Bearer eyJhbGciOi-auth-73",
+    "pin_secret": 48151623,  # not a string: its value goes all the same
 }
 _NESTED = {
     "db": {"host": "db-prod-01", "user": "etl_loader", "password": "nested-pw-3141"},
     "http": {"headers": {"Accept": "application/json", "X-Auth-Token": "nested-tok-2718"}},
     "vendor": {"API_KEY": "nested-ak-1618", "region": "eu-west-1"},
+    # a secret key whose value is itself a dict: the whole value goes, keys and all
+    "warehouse": {"client_secret": {"key_id": "nested-kid-4669", "value": "nested-cs-1414"}},
 }
-_NESTED_SECRETS = ("nested-pw-3141", "nested-tok-2718", "nested-ak-1618")
+_NESTED_SECRETS = ("nested-pw-3141", "nested-tok-2718", "nested-ak-1618", "nested-kid-4669",
+                   "nested-cs-1414")
 _EMAILS = ("ann.lee+orders@example.com", "ops-team@corp.example.org", "J.Doe@mail.example.co.uk")
 
 
@@ -716,16 +820,28 @@ def _keeps_records(RedactingFilter: type) -> None:
                    "secret or authorization (access_token, DB_PASSWORD, Api_Key, ...).")
 def _secret_extras(RedactingFilter: type) -> None:
     _, text = _filtered(RedactingFilter, _log_everything, 4)
-    leaked = {k: v for k, v in _SECRETS.items() if v in text}
+    leaked = {k: v for k, v in _SECRETS.items() if str(v) in text}
     expect(not leaked, f"the value of {', '.join(leaked)} reached the output",
-           expected="no secret value in any line", seen=f"found in the output: {leaked}")
+           expected="no secret value in any line", seen=f"found in the output: {leaked}",
+           hint="Replace the value of every secret key, whatever its type: a number or a dict "
+                "under 'pin_secret' is as secret as a string." if list(leaked) == ["pin_secret"]
+           else None)
 
 
 @redact.check("redacts secrets inside nested dicts", points=1,
               hint="Walk dict values recursively and redact secret keys at every depth.")
 def _nested(RedactingFilter: type) -> None:
-    _, text = _filtered(RedactingFilter, _log_everything, 4)
+    entries, text = _filtered(RedactingFilter, _log_everything, 4)
     leaked = _leaks(text, _NESTED_SECRETS)
+    under_secret_key = [s for s in leaked if s in ("nested-kid-4669", "nested-cs-1414")]
+    if under_secret_key and len(under_secret_key) == len(leaked):
+        fail("a dict stored under a secret key ('client_secret': {...}) was searched for "
+             "secret keys instead of being replaced whole",
+             expected={"warehouse": {"client_secret": "[REDACTED]"}},
+             seen={"warehouse": _dig(entries[1], "config", "warehouse")},
+             hint="Test the key before you recurse: when the key is secret, replace its value "
+                  "whatever it is (a string, a number, a dict); recurse only into the values "
+                  "of keys that are not secret.")
     expect(not leaked, "a secret nested inside a dict extra reached the output",
            expected="no secret value in any line",
            seen=f"found {leaked} in: {_line_with(text, leaked[0])}" if leaked else None)
@@ -799,5 +915,18 @@ def _no_mutation(RedactingFilter: type) -> None:
         logger.info("Loaded config", extra={"config": config})
 
     _filtered(RedactingFilter, emit, 1)
-    expect(config == _NESTED, "logging the config changed the caller's dict",
-           expected=_NESTED, seen=config)
+    changed = _changed_paths(_NESTED, config)
+    expect(not changed, "logging the config changed the caller's dict",
+           expected={path: before for path, before, _ in changed},
+           seen={path: after for path, _, after in changed})
+
+
+def _changed_paths(before: Any, after: Any, path: str = "config") -> list[tuple[str, Any, Any]]:
+    """Every leaf whose value differs, as (dotted path, before, after)."""
+    if isinstance(before, dict) and isinstance(after, dict):
+        found = []
+        for key in before.keys() | after.keys():
+            found += _changed_paths(before.get(key, "(missing)"), after.get(key, "(missing)"),
+                                    f"{path}.{key}")
+        return sorted(found)
+    return [] if before == after else [(path, before, after)]

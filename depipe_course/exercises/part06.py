@@ -12,13 +12,14 @@ import os
 import re
 import tracemalloc
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from depipe_course.checking import expect, expect_equal, fail
+from depipe_course.checking import CheckFailed, expect, expect_equal, fail
 from depipe_course.exercises import exercise
 
 # ---------------------------------------------------------------- shared helpers
@@ -214,8 +215,14 @@ def _all_records(read_ndjson: Callable[..., Any], tmp_path: Path) -> None:
     path = _ndjson(tmp_path, [json.dumps(r, ensure_ascii=False) for r in _GOOD])
     with _files_opened(path):
         got = _take(read_ndjson(path), 10)
-        got_str = _take(read_ndjson(str(path)), 10)
-    expect_equal(got, _GOOD, "the records read")
+        expect_equal(got, _GOOD, "the records read")
+        try:
+            got_str = _take(read_ndjson(str(path)), 10)
+        except (AttributeError, TypeError) as exc:
+            fail("read_ndjson fails when the path is given as a str",
+                 expected="the same records as for a Path", seen=f"{type(exc).__name__}: {exc}",
+                 hint="open(path, encoding='utf-8') accepts a str and a Path; path.open() "
+                      "works only on a Path (or wrap it: Path(path)).")
     expect_equal(got_str, _GOOD, "the records read when the path is given as a str")
 
 
@@ -348,36 +355,74 @@ def _copy(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     return [dict(r) for r in records]
 
 
+_BAD_DATA_RAISES = ("Bad data must not stop the stream: turn each field's conversion error "
+                    "(InvalidOperation, ValueError, TypeError, KeyError) into 'invalid', log "
+                    "the record and `continue`.")
+_VALID_PASSES = ("Each valid form must pass: ids as ints or digit strings, amounts as numbers or "
+                 "numeric strings, status in any case with spaces, created_at with 'Z', an "
+                 "offset or no zone.")
+_VALID_FORMS = ("transform_orders receives every form validate_orders accepts: ids as ints or "
+                "digit strings, amounts as strings or JSON numbers, created_at with 'Z', an "
+                "offset or no zone. The error says which conversion failed on which form.")
+
+
+def _run_stage(stage: Callable[..., Iterable[Any]], records: Iterable[Any], name: str, *,
+               what: str, hint: str, cap: int = 50) -> list[Any]:
+    """At most ``cap`` results of ``stage(iter(records))``; an exception fails the sub-check
+    with ``hint`` (what the exception means here), not the sub-check's own hint."""
+    try:
+        return _take(stage(iter(records)), cap)
+    except Exception as exc:
+        _no_stub(exc)
+        fail(f"{name} raised {type(exc).__name__} on {what}: {exc}",
+             expected=f"{name} to go on through the stream", seen=f"{type(exc).__name__}: {exc}",
+             hint=hint)
+
+
 @clean.check("validate_orders keeps valid records, unchanged and in order", points=2,
              hint="Yield the record itself when it passes; compare amounts as numbers "
                   "(Decimal(str(amount)) > 0), not strings with ints.")
 def _keeps_valid(validate_orders: Callable[..., Any]) -> None:
-    got = _take(validate_orders(iter(_copy(_VALID))), 50)
-    expect_equal(got, _VALID, "the records validate_orders let through")
+    got = _run_stage(validate_orders, _copy(_VALID), "validate_orders", what="valid records",
+                     hint=_VALID_PASSES)
+    same_ids = [r.get("order_id") if isinstance(r, dict) else r for r in got] == [
+        r["order_id"] for r in _VALID]
+    expect_equal(got, _VALID, "the records validate_orders let through",
+                 hint="Yield each valid record as it came: validate_orders only decides, and "
+                      "cleaning (strip, lower, types) is transform_orders' job." if same_ids
+                 else None)
 
 
 @clean.check("validate_orders drops each kind of invalid record, without raising", points=3,
              hint="A filter: for a bad record, log it and `continue`. Check every field: ids, "
                   "amount > 0, status (after strip/lower) in the four, created_at parseable.")
 def _drops_invalid(validate_orders: Callable[..., Any]) -> None:
-    problems = []
+    kept, raised = [], []
     for label, record in _INVALID:
         try:
             with _captured_logs():
-                kept = _take(validate_orders(iter([dict(record)])), 5)
+                if _take(validate_orders(iter([dict(record)])), 5):
+                    kept.append(label)
         except Exception as exc:
             _no_stub(exc)
-            problems.append(f"{label}: raised {type(exc).__name__}")
-            continue
-        if kept:
-            problems.append(f"{label}: kept")
-    expect(not problems, "invalid records must be dropped (and the stream must go on)",
-           expected="every invalid record dropped", seen="; ".join(problems))
+            raised.append(f"{label}: {type(exc).__name__}")
+    expect(not raised, f"validate_orders raised on {len(raised)} of {len(_INVALID)} kinds of "
+           "bad data instead of dropping the record", expected="every invalid record dropped, "
+           "no exception", seen=_first_few(raised),
+           hint="Bad data must not stop the stream: turn each field's conversion error "
+                "(InvalidOperation, ValueError, TypeError, KeyError) into 'invalid', log the "
+                "record and `continue`.")
+    expect(not kept, f"validate_orders kept {len(kept)} of {len(_INVALID)} kinds of invalid "
+           "record", expected="every invalid record dropped", seen=_first_few(kept))
     stream = [r for pair in zip(_copy(_VALID), _copy(r for _, r in _INVALID[:6]), strict=True)
               for r in pair]
     with _captured_logs():
-        got = _take(validate_orders(iter(stream)), 50)
-    expect_equal(got, _VALID, "the records kept from a stream mixing valid and invalid ones")
+        got = _run_stage(validate_orders, stream, "validate_orders",
+                         what="a stream mixing valid and invalid records", hint=_BAD_DATA_RAISES)
+    # Only which records stay is judged here; "unchanged" is the first sub-check's business.
+    expect_equal([{"order_id": r.get("order_id")} for r in got],
+                 [{"order_id": r["order_id"]} for r in _VALID],
+                 "the records kept from a stream mixing valid and invalid ones")
 
 
 @clean.check("validate_orders rejects a non-ISO date like '17/03/2026 10:00'", points=1,
@@ -385,7 +430,9 @@ def _drops_invalid(validate_orders: Callable[..., Any]) -> None:
                   "03/04/2026 could be March or April. Guessing corrupts data silently.")
 def _non_iso(validate_orders: Callable[..., Any]) -> None:
     with _captured_logs():
-        kept = _take(validate_orders(iter([_raw(24, created_at="17/03/2026 10:00")])), 5)
+        kept = _run_stage(validate_orders, [_raw(24, created_at="17/03/2026 10:00")],
+                          "validate_orders", what="created_at '17/03/2026 10:00'",
+                          hint=_BAD_DATA_RAISES)
     expect(not kept, "a day-first date is not ISO-8601 and must be dropped",
            expected="dropped", seen="kept")
 
@@ -395,10 +442,15 @@ def _non_iso(validate_orders: Callable[..., Any]) -> None:
                   "for every record you drop.")
 def _logs_dropped(validate_orders: Callable[..., Any]) -> None:
     with _captured_logs() as logs:
-        _take(validate_orders(iter(_copy(r for _, r in _INVALID))), 50)
-    expect(logs.count >= len(_INVALID), "every dropped record needs its own warning",
-           expected=f"at least {len(_INVALID)} warnings", seen=f"{logs.count}")
-    ids = [r["order_id"] for _, r in _INVALID if "order_id" in r]
+        kept = _run_stage(validate_orders, _copy(r for _, r in _INVALID), "validate_orders",
+                          what="invalid records, so their warnings could not be counted",
+                          hint=_BAD_DATA_RAISES)
+    # Judge the records this validate_orders did drop: keeping some is another sub-check's.
+    dropped = [r for _, r in _INVALID if r not in kept]
+    expect(logs.count >= len(dropped), "every dropped record needs its own warning",
+           expected=f"at least {len(dropped)} warnings, one per record dropped",
+           seen=f"{logs.count}")
+    ids = [r["order_id"] for r in dropped if "order_id" in r]
     missing = [i for i in ids if not logs.mentions(i)]
     expect(not missing, "a warning must name the order_id of the record it dropped",
            expected=f"order_ids {ids[0]}..{ids[-1]} in the warnings", seen=f"missing: {missing}")
@@ -410,14 +462,29 @@ def _logs_dropped(validate_orders: Callable[..., Any]) -> None:
 def _lazy_stages(validate_orders: Callable[..., Any], transform_orders: Callable[..., Any]) -> None:
     for name, stage in (("validate_orders", validate_orders), ("transform_orders", transform_orders)):
         source = _Pulled(_raw(1))
-        with _captured_logs():
-            _first_from(stage, source)
+        try:
+            with _captured_logs():
+                _first_from(stage, source)
+        except Exception as exc:
+            _no_stub(exc)
+            if isinstance(exc, CheckFailed):
+                raise
+            fail(f"{name} raised {type(exc).__name__} on valid records: {exc}",
+                 expected=f"{name} to go on through the stream",
+                 seen=f"{type(exc).__name__}: {exc}",
+                 hint=_VALID_FORMS if name == "transform_orders" else _VALID_PASSES)
         expect(source.count == 1, f"{name} must pull one record to produce one",
                expected="1 record pulled", seen=f"{source.count} pulled")
 
 
+def _first_few(items: list[str], shown: int = 4) -> str:
+    more = f"; and {len(items) - shown} more" if len(items) > shown else ""
+    return "; ".join(items[:shown]) + more
+
+
 def _transformed(transform_orders: Callable[..., Any], records: list[dict[str, Any]]) -> list[Any]:
-    got = _take(transform_orders(iter(_copy(records))), len(records) + 5)
+    got = _run_stage(transform_orders, _copy(records), "transform_orders", what="valid records",
+                     hint=_VALID_FORMS, cap=len(records) + 5)
     expect(len(got) == len(records), "transform_orders must yield one order per input record",
            expected=len(records), seen=len(got))
     for order in got:
@@ -431,25 +498,33 @@ def _transformed(transform_orders: Callable[..., Any], records: list[dict[str, A
 def _ids_and_status(transform_orders: Callable[..., Any]) -> None:
     records = [_raw("1000001", customer_id="42", status=" Delivered "), _raw(7, status="PLACED")]
     got = _transformed(transform_orders, records)
-    seen = [(o.get("order_id"), o.get("customer_id"), o.get("status")) for o in got]
-    expected = [(1000001, 42, "delivered"), (7, 42, "placed")]
-    expect(seen == expected and all(type(o["order_id"]) is int and type(o["customer_id"]) is int
-                                    for o in got),
-           "ids must be ints and status stripped and lower-cased",
-           expected=expected, seen=seen)
+    not_int = [f"{field} {o.get(field)!r} ({type(o.get(field)).__name__})" for o in got
+               for field in ("order_id", "customer_id") if type(o.get(field)) is not int]
+    expect(not not_int, "order_id and customer_id must be ints", expected="int ids such as "
+           "1000001 and 42", seen=_first_few(not_int),
+           hint="int(record['order_id']): an id that arrives as the text '1000001' becomes "
+                "the int 1000001.")
+    seen = [{k: o.get(k) for k in ("order_id", "customer_id", "status")} for o in got]
+    expected = [{"order_id": 1000001, "customer_id": 42, "status": "delivered"},
+                {"order_id": 7, "customer_id": 42, "status": "placed"}]
+    expect_equal(seen, expected, "the orders made from order_id '1000001', customer_id '42', "
+                 "status ' Delivered ' and from status 'PLACED'")
 
 
 def _amounts(transform_orders: Callable[..., Any], cases: list[tuple[Any, str]]) -> None:
     got = _transformed(transform_orders, [_raw(i + 1, amount=a) for i, (a, _) in enumerate(cases)])
-    wrong = []
-    for (given, want), order in zip(cases, got, strict=True):
-        amount = order.get("amount")
-        ok = (isinstance(amount, Decimal) and amount.is_finite()
-              and amount.as_tuple().exponent == -2 and amount == Decimal(want))
-        if not ok:
-            wrong.append(f"{given!r} -> {amount!r}")
-    expect(not wrong, "amount must be an exact Decimal with two places",
-           expected=", ".join(f"{g!r} -> Decimal('{w}')" for g, w in cases), seen="; ".join(wrong))
+    not_decimal = [f"{given!r} -> {order.get('amount')!r}"
+                   for (given, _), order in zip(cases, got, strict=True)
+                   if not isinstance(order.get("amount"), Decimal)]
+    expect(not not_decimal, "amount must be a Decimal, the exact type for money",
+           expected=f"{cases[0][0]!r} -> Decimal('{cases[0][1]}')", seen=_first_few(not_decimal),
+           hint="Decimal(str(value)).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP): a float "
+                "cannot hold cents exactly, and a string cannot be summed.")
+    # str() shows the places: Decimal('380.5') == Decimal('380.50'), but they print apart.
+    seen = [{"order_id": i + 1, "amount": str(order["amount"])} for i, order in enumerate(got)]
+    expected = [{"order_id": i + 1, "amount": want} for i, (_, want) in enumerate(cases)]
+    made_from = ", ".join(f"{given!r}" for given, _ in cases)
+    expect_equal(seen, expected, f"str(amount) of orders 1 to {len(cases)}, made from {made_from}")
 
 
 @clean.check("transform_orders: amount is a Decimal with exactly two places", points=2,
@@ -480,15 +555,20 @@ _TEN_UTC = datetime(2026, 3, 1, 10, 0, tzinfo=UTC)
 
 def _times(transform_orders: Callable[..., Any], texts: list[str]) -> None:
     got = _transformed(transform_orders, [_raw(i + 1, created_at=t) for i, t in enumerate(texts)])
-    wrong = []
-    for text, order in zip(texts, got, strict=True):
-        value = order.get("created_at")
-        ok = (isinstance(value, datetime) and value.tzinfo is not None
-              and value.utcoffset() == timedelta(0) and value == _TEN_UTC)
-        if not ok:
-            wrong.append(f"{text!r} -> {value!r}")
-    expect(not wrong, "created_at must be a tz-aware datetime in UTC for the same instant",
-           expected="2026-03-01 10:00:00+00:00 for each", seen="; ".join(wrong))
+    not_datetime = [f"{text!r} -> {order.get('created_at')!r}"
+                    for text, order in zip(texts, got, strict=True)
+                    if not isinstance(order.get("created_at"), datetime)]
+    expect(not not_datetime, "created_at must be a datetime", expected="datetime(2026, 3, 1, 10, "
+           "0, tzinfo=UTC)", seen=_first_few(not_datetime),
+           hint="datetime.fromisoformat(text), then make it UTC: .replace(tzinfo=UTC) when it "
+                "is naive, .astimezone(UTC) when it has an offset.")
+    # isoformat() shows both the instant and the zone it is expressed in.
+    seen = [{"order_id": i + 1, "created_at": order["created_at"].isoformat()}
+            for i, order in enumerate(got)]
+    expected = [{"order_id": i + 1, "created_at": _TEN_UTC.isoformat()} for i in range(len(texts))]
+    made_from = ", ".join(repr(text) for text in texts)
+    expect_equal(seen, expected, f"created_at.isoformat() of orders 1 to {len(texts)}, made from "
+                 f"{made_from} (the same instant, 10:00 UTC)")
 
 
 @clean.check("transform_orders: created_at is tz-aware UTC (Z and naive input)", points=2,
@@ -513,7 +593,8 @@ def _utc_offset(transform_orders: Callable[..., Any]) -> None:
              hint="Build and yield a new dict instead of assigning into the record.")
 def _no_mutation(transform_orders: Callable[..., Any]) -> None:
     records = _copy(_VALID)
-    _take(transform_orders(iter(records)), 50)
+    _run_stage(transform_orders, records, "transform_orders", what="valid records",
+               hint=_VALID_FORMS)
     expect_equal(records, _VALID, "the input records after transform_orders ran")
 
 
@@ -526,46 +607,103 @@ def _gen(n: int) -> Iterator[int]:
     yield from range(n)
 
 
+@dataclass
+class _Handed:
+    """The batches a consumer received: each as it was when handed over, and the object
+    itself (which a generator that reuses one list changes afterwards)."""
+
+    as_handed: list[list[Any]]
+    objects: list[Any]
+
+
+def _handed_over(batches: Iterable[Any], cap: int = 10) -> _Handed:
+    """Take at most ``cap`` batches, copying each one the moment it arrives.
+
+    Every sub-check but "each batch is a new list" judges the copies, so a generator
+    that empties its list after yielding it loses points once, where that is checked.
+    """
+    as_handed, objects = [], []
+    for b in itertools.islice(batches, cap):
+        objects.append(b)
+        as_handed.append(list(b) if isinstance(b, Iterable) else b)
+    return _Handed(as_handed, objects)
+
+
+def _full(batches: list[Any]) -> list[Any]:
+    """The batches without empty ones at the end: "no empty batch" judges those."""
+    end = len(batches)
+    while end and batches[end - 1] == []:
+        end -= 1
+    return batches[:end]
+
+
+def _batches_equal(got: list[list[Any]], want: list[list[Any]], what: str) -> None:
+    """Compare batches, saying first what a person would look for: a missing last batch."""
+    if got == want:
+        return
+    if got == want[:-1]:
+        fail(f"{what}: the final, shorter batch is missing", expected=want, seen=got,
+             hint="After the loop, the records that did not fill a batch are still in your "
+                  "list: yield it when it is not empty.")
+    if got[:-1] == want and got[-1:] == [[]]:
+        fail(f"{what}: an empty batch came at the end", expected=want, seen=got,
+             hint="Yield the leftover batch only `if batch:`: an empty batch costs the writer "
+                  "a needless transaction.")
+    expect_equal(got, want, what)
+
+
 @batch.check("yields full batches, then the final partial batch", points=2,
              hint="Append to a list; yield it when it is full; after the loop, yield what is "
                   "left if anything is.")
 def _partial(batch_records: Callable[..., Any]) -> None:
-    got = _take(batch_records(_gen(25), 10), 10)
-    expect_equal([list(b) for b in got], [list(range(10)), list(range(10, 20)), list(range(20, 25))],
-                 "the batches of 25 numbers with batch_size=10")
-    got = _take(batch_records(_gen(3)), 10)
-    expect_equal([list(b) for b in got], [[0, 1, 2]], "the batches of 3 numbers with the default size")
+    got = _handed_over(batch_records(_gen(25), 10)).as_handed
+    _batches_equal(got, [list(range(10)), list(range(10, 20)), list(range(20, 25))],
+                   "the batches of 25 numbers with batch_size=10")
+    got = _handed_over(batch_records(_gen(3))).as_handed
+    _batches_equal(got, [[0, 1, 2]], "the batches of 3 numbers with the default size")
 
 
 @batch.check("no empty batch: none at the end, none for empty input", points=1,
              hint="Only yield the leftover batch `if batch:`.")
 def _no_empty(batch_records: Callable[..., Any]) -> None:
-    got = _take(batch_records(_gen(20), 10), 10)
-    expect_equal([list(b) for b in got], [list(range(10)), list(range(10, 20))],
-                 "the batches of 20 numbers with batch_size=10")
-    expect_equal(_take(batch_records(_gen(0), 10), 10), [], "the batches of an empty input")
+    got = _handed_over(batch_records(_gen(20), 10)).as_handed
+    _batches_equal(got, [list(range(10)), list(range(10, 20))],
+                   "the batches of 20 numbers with batch_size=10")
+    expect_equal(_handed_over(batch_records(_gen(0), 10)).as_handed, [],
+                 "the batches of an empty input")
 
 
 @batch.check("each batch is a new list", points=1,
              hint="Start a fresh list after yielding (batch = []), never batch.clear(): the "
-                  "consumer may still hold the batch you yielded. itertools.batched gives "
-                  "tuples: convert them.")
+                  "consumer may still hold the batch you yielded.")
 def _new_lists(batch_records: Callable[..., Any]) -> None:
-    kept = []
-    for b in itertools.islice(batch_records(_gen(7), 3), 10):
-        kept.append(b)
-    expect(all(type(b) is list for b in kept), "each batch must be a list",
-           expected="list", seen=[type(b).__name__ for b in kept])
-    expect_equal(kept, [[0, 1, 2], [3, 4, 5], [6]], "the batches kept by a consumer that holds "
-                 "on to each one")
+    handed = _handed_over(batch_records(_gen(6), 3))  # no partial batch: not judged here
+    kinds = [type(b).__name__ for b in handed.objects]
+    expect(all(kind == "list" for kind in kinds), "each batch must be a list",
+           expected=["list"] * len(kinds), seen=kinds,
+           hint="itertools.batched and islice-into-tuple give tuples: yield list(batch), "
+                "which write_batch and the consumer can treat as a list.")
+    now = [list(b) for b in handed.objects]
+    changed = [i for i, (then, later) in enumerate(zip(handed.as_handed, now, strict=True))
+               if then != later]
+    if changed:
+        reused = len({id(b) for b in handed.objects}) < len(handed.objects)
+        how = "emptied" if all(not now[i] for i in changed) else "changed"
+        fail(f"batches were {how} after they were handed over: a consumer that keeps each "
+             f"batch finds the earlier ones {how}",
+             expected=f"the batches as handed over: {handed.as_handed}",
+             seen=f"the same batches once the generator went on: {now}"
+                  + (" (one list object, yielded again and again)" if reused else ""))
+    _batches_equal(_full(handed.as_handed), [[0, 1, 2], [3, 4, 5]],
+                   "the batches of 6 numbers with batch_size=3")
 
 
 @batch.check("works on a list as well as on a generator", points=1,
              hint="Call iter(records) once: islice on a list starts from the beginning each time.")
 def _any_iterable(batch_records: Callable[..., Any]) -> None:
-    got = _take(batch_records(list(range(5)), 2), 10)
-    expect_equal([list(b) for b in got], [[0, 1], [2, 3], [4]],
-                 "the batches of the list [0, 1, 2, 3, 4] with batch_size=2")
+    got = _full(_handed_over(batch_records(list(range(6)), 2)).as_handed)
+    _batches_equal(got, [[0, 1], [2, 3], [4, 5]],
+                   "the batches of the list [0, 1, 2, 3, 4, 5] with batch_size=2")
 
 
 @batch.check("is lazy: the first batch comes after pulling batch_size records", points=2,
@@ -590,6 +728,12 @@ def _rejects(batch_records: Callable[..., Any]) -> None:
             continue
         except StopIteration:
             first = "no batches at all"
+        except Exception as exc:
+            _no_stub(exc)
+            fail(f"batch_size={size} raised {type(exc).__name__}, not ValueError",
+                 expected="ValueError", seen=f"{type(exc).__name__}: {exc}",
+                 hint="A bad argument is a ValueError: callers catch that. `assert` is for "
+                      "bugs in your own code, and `python -O` removes it altogether.")
         fail(f"batch_size={size} was accepted", expected="ValueError", seen=f"first batch: {first!r}")
 
 
@@ -615,6 +759,12 @@ def _database(tmp_path: Path) -> Any:
 def _rows(conn: Any) -> list[tuple[Any, ...]]:
     return conn.execute("SELECT order_id, customer_id, amount, status, created_at "
                         "FROM orders ORDER BY order_id").fetchall()
+
+
+def _table(conn: Any) -> list[dict[str, Any]]:
+    """The orders table as records, so that a difference is named by order_id and column."""
+    columns = ("order_id", "customer_id", "amount", "status", "created_at")
+    return [dict(zip(columns, row, strict=True)) for row in _rows(conn)]
 
 
 def _seed(conn: Any, rows: list[tuple[Any, ...]]) -> None:
@@ -687,6 +837,14 @@ def _commits(write_batch: Callable[..., Any], tmp_path: Path) -> None:
     expect_equal(count, 3, "the row count seen from a second connection")
 
 
+def _as_iso(text: Any) -> Any:
+    """Stored time text in one spelling, so that only the instant is compared here."""
+    try:
+        return datetime.fromisoformat(text).isoformat()
+    except (TypeError, ValueError):
+        return text
+
+
 @write.check("upserts: an order_id written again updates every column, no duplicate", points=2,
              hint="ON CONFLICT (order_id) DO UPDATE SET customer_id = excluded.customer_id, "
                   "amount = excluded.amount, status = excluded.status, "
@@ -700,10 +858,15 @@ def _upserts(write_batch: Callable[..., Any], tmp_path: Path) -> None:
         expect_equal(write_batch(again, conn), 3, "the return value when re-writing 3 orders")
         rows = _rows(conn)
     expect_equal(len(rows), 3, "the number of rows after writing the same 3 order_ids twice")
-    first = rows[0]
-    seen = (first[1], first[2], first[3], datetime.fromisoformat(first[4]) == later)
-    expect_equal(seen, (99, "400.00", "cancelled", True),
-                 "order 1's (customer_id, amount, status, created_at updated?) after the update")
+    columns = ("order_id", "customer_id", "amount", "status", "created_at")
+    seen = [{**dict(zip(columns, row, strict=True)), "created_at": _as_iso(row[4])}
+            for row in rows[:1]]
+    expected = [{"order_id": 1, "customer_id": 99, "amount": "400.00", "status": "cancelled",
+                 "created_at": later.isoformat()}]
+    expect_equal(seen, expected, "order 1 after it was written again with new values in every "
+                 "column", hint="The second write must change every column that changed: "
+                 "DO NOTHING (or OR IGNORE) keeps the old row, and DO UPDATE SET status = "
+                 "excluded.status alone keeps the old amount, customer and time.")
 
 
 @write.check("a batch with a bad row raises and leaves the table unchanged", points=3,
@@ -715,16 +878,20 @@ def _all_or_nothing(write_batch: Callable[..., Any], tmp_path: Path) -> None:
     with contextlib.closing(_database(tmp_path)) as conn:
         _seed(conn, [(1, 42, "380.50", "delivered", "2026-03-01T10:00:00+00:00"),
                      (2, 42, "12.00", "placed", "2026-03-01T10:00:00+00:00")])
-        before = _rows(conn)
+        before = _table(conn)
         bad = [_order(1, status="cancelled"), _order(3), _order(4, status="shipped")]
         try:
-            write_batch(bad, conn)
+            returned = write_batch(bad, conn)
         except Exception as exc:
             _no_stub(exc)
         else:
             fail("a batch with a row that breaks the status CHECK must raise",
-                 expected="an exception (sqlite3.IntegrityError)", seen="write_batch returned")
-        expect_equal(_rows(conn), before, "the table after the failed batch")
+                 expected="an exception (sqlite3.IntegrityError)",
+                 seen=f"write_batch returned {returned!r}",
+                 hint="Let the error propagate: a caller that gets a number back believes the "
+                      "batch was written. `with conn:` rolls back and re-raises for you.")
+        expect_equal(_table(conn), before, "the table after the failed batch (orders 1 and 2 "
+                     "as they were, no order 3)")
         try:
             write_batch([_order(5)], conn)
         except sqlite3.Error as exc:
@@ -732,7 +899,10 @@ def _all_or_nothing(write_batch: Callable[..., Any], tmp_path: Path) -> None:
                  expected="the next batch written", seen=f"{type(exc).__name__}: {exc}")
         ids = [r[0] for r in _rows(conn)]
     expect_equal(ids, [1, 2, 5], "the order_ids after the failed batch and one good batch "
-                 "(rows of the failed batch must not be committed later)")
+                 "(rows of the failed batch must not be committed later)",
+                 hint="Roll the failed batch back: without a rollback its first rows stay pending "
+                      "in the open transaction, and the next batch's commit saves them. `with "
+                      "conn:` commits or rolls back for you.")
 
 
 @write.check("updates rows in place (no delete and re-insert)", points=1,
@@ -779,17 +949,27 @@ def _messy_file(tmp_path: Path, rows: int = _SMALL_ROWS, repeat: int = 1) -> Pat
     return path
 
 
-def _expected(path: Path, tmp_path: Path, batch_size: int) -> tuple[dict[str, int], list[Any]]:
-    """What the reference pipeline does with ``path``: its counts and the table it leaves."""
-    from depipe_course import db, reference
-    from depipe_course.exercises import get
+def _expected(path: Path, tmp_path: Path, batch_size: int) -> tuple[dict[str, int], Any]:
+    """What the reference pipeline does with ``path``: its counts and the table it leaves.
 
-    run = reference.objects(get("06.5"))["run_pipeline"]
-    with contextlib.closing(db.connect(tmp_path / "expected.db")) as conn:
-        db.create_orders_table(conn)
-        with _captured_logs(keep=False):
-            counts = run(path, conn, batch_size=batch_size)
-        return counts, _rows(conn)
+    The table is sealed (row digests only) and both are stored in a learner edition,
+    which has no reference to run: see ``depipe_course.edition.expected``.
+    """
+    from depipe_course import edition
+
+    def reference_run() -> tuple[dict[str, int], edition.Sealed]:
+        from depipe_course import db, reference
+        from depipe_course.exercises import get
+
+        run = reference.objects(get("06.5"))["run_pipeline"]
+        with contextlib.closing(db.connect(tmp_path / "expected.db")) as conn:
+            db.create_orders_table(conn)
+            with _captured_logs(keep=False):
+                counts = run(path, conn, batch_size=batch_size)
+            return counts, edition.seal(_rows(conn))
+
+    counts, rows = edition.expected(f"06.5 {path.name} batch_size={batch_size}", reference_run)
+    return counts, rows
 
 
 class _WatchedConnection:
@@ -831,7 +1011,7 @@ def _loads(run_pipeline: Callable[..., Any], tmp_path: Path) -> None:
         got = _rows(conn)
     expect(len(got) == len(want), "the table must hold every valid order once",
            expected=f"{len(want)} rows", seen=f"{len(got)} rows")
-    expect_equal(got, want, "the rows in the table")
+    want.expect_same(got, "the rows in the table")
 
 
 @pipeline.check("returns records_read, rows_written and batches", points=2,

@@ -123,7 +123,7 @@ def _is_v2_settings(PipelineConfig: Any) -> None:
     expect_equal(prefix, PREFIX, "model_config['env_prefix']")
 
 
-@settings.check("reads every field from PIPELINE_ variables, coercing strings", points=2,
+@settings.check("reads every field from PIPELINE_ variables, coercing strings", points=1,
                 hint="Declare the fields with their types (db_port: int, batch_size: int, ...): "
                      "pydantic turns the environment's strings into them.")
 def _reads_environment(PipelineConfig: Any) -> None:
@@ -247,6 +247,20 @@ def _batch_size_positive(PipelineConfig: Any) -> None:
                expected="a message containing 'batch_size'", seen=f"{type(exc).__name__}: {exc}")
 
 
+@settings.check("log_level accepts only DEBUG, INFO, WARNING, ERROR or CRITICAL", points=1,
+                hint="log_level: Literal['DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL'] = 'INFO': "
+                     "a plain str accepts a typo such as 'VERBOSE', and logging then fails later.")
+def _log_level_choices(PipelineConfig: Any) -> None:
+    for bad in ("VERBOSE", "LOUD"):
+        exc = _build_fails(PipelineConfig, {**FULL_ENV, "PIPELINE_LOG_LEVEL": bad})
+        if exc is None:
+            fail(f"PIPELINE_LOG_LEVEL={bad} was accepted",
+                 expected="an error naming log_level: only DEBUG, INFO, WARNING, ERROR or CRITICAL",
+                 seen="no error")
+        expect("log_level" in str(exc).lower(), "the error must name log_level",
+               expected="a message containing 'log_level'", seen=f"{type(exc).__name__}: {exc}")
+
+
 @settings.check("a failed construction does not print the secrets it was given", points=1,
                 hint="A ValidationError shows the input it rejected, including the password, "
                      "and it ends up in logs: set hide_input_in_errors=True in model_config.")
@@ -277,10 +291,10 @@ class _Config:
     db_name: str = "orders"
 
 
-def _config(user: str, password: str) -> _Config:
+def _config(user: str, password: str, **where: Any) -> _Config:
     from pydantic import SecretStr
 
-    return _Config(db_user=user, db_password=SecretStr(password))
+    return _Config(db_user=user, db_password=SecretStr(password), **where)
 
 
 @dataclass(frozen=True)
@@ -320,6 +334,12 @@ def _parse(url: Any) -> _Parsed:
 def _plain_url(database_url: Callable[[Any], str]) -> None:
     url = database_url(_config("etl", "simple"))
     expect_equal(url, "postgresql://etl:simple@db.internal:5432/orders", "the URL for plain credentials")
+    elsewhere = _config("loader", "simple", db_host="replica.example.test", db_port=6543, db_name="orders_eu")
+    url = database_url(elsewhere)
+    expect_equal(url, "postgresql://loader:simple@replica.example.test:6543/orders_eu",
+                 "the URL for a config with another host, port and database",
+                 hint="Take the host, the port and the database from config (config.db_host, "
+                      "config.db_port, config.db_name): nothing in the URL is fixed.")
 
 
 @dburl.check("a password with @, : or / keeps host, port and database intact", points=2,
@@ -338,9 +358,12 @@ def _special_password(database_url: Callable[[Any], str]) -> None:
              hint="quote(value, safe='') for the user and the password: quote() keeps '/' by "
                   "default and quote_plus() turns a space into '+', which a URL parser keeps as '+'.")
 def _round_trip(database_url: Callable[[Any], str]) -> None:
-    user, password = "etl@corp", "p@ss:w/rd #?%+ 50"
+    user, password = "etl@corp/eu", "p@ss:w/rd #?%+ 50"
     url = database_url(_config(user, password))
     parsed = _parse(url)
+    expect((parsed.host, parsed.port, parsed.path) == ("db.internal", 5432, "/orders"),
+           "a character of the user or the password, left raw, cut the URL in the wrong place",
+           expected=("db.internal", 5432, "/orders"), seen=f"{(parsed.host, parsed.port, parsed.path)} from {url}")
     expect(parsed.netloc.count("@") == 1,
            "only the @ before the host may appear raw: one in the user or password must be escaped",
            expected="one @ in the authority", seen=url)
@@ -359,8 +382,11 @@ def _not_masked(database_url: Callable[[Any], str]) -> None:
 
 secret = exercise("07.3", "Secrets from a secret manager", ["get_secret"])
 
-_DB_SECRET = {"username": "etl", "password": "p@ss:w/rd", "port": 5432}
+_DB_SECRET = {"username": "etl", "password": "p@ss:w/rd-Q7x", "port": 5432}
 _ACCEPTED = (RuntimeError, LookupError, ValueError)
+# Libraries that log at DEBUG on their own (botocore logs whole responses): kept quiet while
+# the check listens to the learner's log records.
+_CHATTY_LOGGERS = ("botocore", "boto3", "moto", "urllib3", "responses", "s3transfer")
 
 
 def _raised(get_secret: Callable[[Any, str], dict], client: Any, name: str) -> BaseException | None:
@@ -372,6 +398,61 @@ def _raised(get_secret: Callable[[Any, str], dict], client: Any, name: str) -> B
         return exc
     fail(f"get_secret(client, {name!r}) returned instead of raising",
          expected="a ConfigurationError naming the secret", seen=got)
+
+
+class _DeniedClient:
+    """A Secrets Manager client that refuses every read, as AWS does for a role without permission."""
+
+    def __init__(self, client: Any) -> None:
+        self._client = client
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._client, name)
+
+    def get_secret_value(self, **kwargs: Any) -> Any:
+        from botocore.exceptions import ClientError
+
+        error = {"Code": "AccessDeniedException",
+                 "Message": "User: arn:aws:sts::123456789012:assumed-role/etl/job is not authorized to "
+                            "perform: secretsmanager:GetSecretValue"}
+        raise ClientError({"Error": error}, "GetSecretValue")
+
+
+def _cause(exc: BaseException) -> BaseException | None:
+    """The exception ``exc`` was raised from, as a traceback would show it."""
+    if exc.__cause__ is not None:
+        return exc.__cause__
+    return None if exc.__suppress_context__ else exc.__context__
+
+
+@contextlib.contextmanager
+def _everything_said(said: list[str]) -> Iterator[None]:
+    """Collect every log message (all levels) and everything printed while the block runs."""
+    import io
+    import logging
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            said.append(record.getMessage())
+
+    root = logging.getLogger()
+    handler = Collect(logging.DEBUG)
+    chatty = {name: logging.getLogger(name).level for name in _CHATTY_LOGGERS}
+    root_level = root.level
+    out, err = io.StringIO(), io.StringIO()
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+    for name in chatty:
+        logging.getLogger(name).setLevel(logging.WARNING)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            yield
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(root_level)
+        for name, level in chatty.items():
+            logging.getLogger(name).setLevel(level)
+        said.extend([out.getvalue(), err.getvalue()])
 
 
 def _is_clear_configuration_error(exc: BaseException, name: str, what: str) -> None:
@@ -387,7 +468,7 @@ def _is_clear_configuration_error(exc: BaseException, name: str, what: str) -> N
            expected=f"a message containing {name!r}", seen=seen)
 
 
-@secret.check("parses the JSON secret into a dict", points=2,
+@secret.check("parses the JSON secret into a dict", points=1,
               hint="client.get_secret_value(SecretId=name)['SecretString'] is JSON text: json.loads it.")
 def _parses_json(get_secret: Callable[[Any, str], dict]) -> None:
     from depipe_course.fakes.cloud import fake_secrets
@@ -403,22 +484,54 @@ def _parses_json(get_secret: Callable[[Any, str], dict]) -> None:
                    "'ResourceNotFoundException' raise ConfigurationError(f'secret {name!r} ...') "
                    "from exc.")
 def _missing_secret(get_secret: Callable[[Any, str], dict]) -> None:
+    from botocore.exceptions import ClientError
+
     from depipe_course.fakes.cloud import fake_secrets
 
     with fake_secrets({"prod/orders-db": _DB_SECRET}) as client:
         exc = _raised(get_secret, client, "prod/missing-db")
     _is_clear_configuration_error(exc, "prod/missing-db", "a missing secret")
+    expect(isinstance(_cause(exc), ClientError),
+           "the configuration error hides botocore's error: the traceback no longer shows what AWS said",
+           expected="raise ConfigurationError(...) from exc", seen=f"raised from {_cause(exc)!r}",
+           hint="Write `raise ConfigurationError(...) from exc` inside the except block; "
+                "`from None` throws botocore's details away.")
 
 
-@secret.check("other AWS errors are not swallowed", points=1,
-              hint="Only a missing secret is a configuration error; re-raise other ClientErrors "
-                   "(permissions, throttling, a deleted secret) instead of returning {}.")
+@secret.check("other AWS errors propagate unchanged", points=1,
+              hint="Only ResourceNotFoundException is a missing secret. Re-raise every other "
+                   "ClientError (access denied, throttling, a secret marked for deletion) as it "
+                   "is: never return {}, and never report it as a missing secret.")
 def _other_errors(get_secret: Callable[[Any, str], dict]) -> None:
+    from botocore.exceptions import ClientError
+
     from depipe_course.fakes.cloud import fake_secrets
 
-    with fake_secrets({"prod/retired-db": _DB_SECRET}) as client:
+    with fake_secrets({"prod/retired-db": _DB_SECRET, "prod/orders-db": _DB_SECRET}) as client:
         client.delete_secret(SecretId="prod/retired-db", RecoveryWindowInDays=7)
-        _raised(get_secret, client, "prod/retired-db")  # fails the check if it returns
+        cases = [("prod/retired-db", client, "InvalidRequestException", "a secret marked for deletion"),
+                 ("prod/orders-db", _DeniedClient(client), "AccessDeniedException", "a read without permission")]
+        for name, given, code, what in cases:
+            exc = _raised(get_secret, given, name)
+            if not isinstance(exc, ClientError):
+                fail(f"{what} ({code}) must reach the caller as botocore's ClientError, not be reported as "
+                     "something else: a permission problem is not a missing secret",
+                     expected=f"ClientError ({code})", seen=f"{type(exc).__name__}: {exc}")
+            expect_equal(exc.response.get("Error", {}).get("Code"), code, f"the error code raised for {what}")
+
+
+@secret.check("the secret's value never appears in logs or printed output", points=1,
+              hint="Log the secret's name (and how many keys it has) if you like, never its value: "
+                   "logs are read by many more people than the secret manager allows.")
+def _value_not_said(get_secret: Callable[[Any, str], dict]) -> None:
+    from depipe_course.fakes.cloud import fake_secrets
+
+    said: list[str] = []
+    with fake_secrets({"prod/orders-db": _DB_SECRET}) as client, _everything_said(said):
+        get_secret(client, "prod/orders-db")
+    leaks = [text.strip()[:200] for text in said if _DB_SECRET["password"] in text]
+    expect(not leaks, "the secret's password was logged or printed", expected="the name only, never the value",
+           seen=leaks)
 
 
 @secret.check("a secret that is not a JSON object is a clear error naming it", points=1,

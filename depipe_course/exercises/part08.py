@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from depipe_course.checking import expect, expect_equal, fail
+from depipe_course.edition import instructor_only
 from depipe_course.exercises import _mutation, exercise
 from depipe_course.exercises._mutation import Mutant
 
@@ -45,8 +46,11 @@ def test_returns_the_order():
 '''.strip("\n") + "\n"
 
 
-def _frame(rows: list[tuple[Any, ...]], index: list[int] | None = None) -> Any:
-    """An input frame from ``(order_id, amount, status, created_at)`` rows, typed as read from a CSV."""
+def _frame(rows: list[tuple[Any, ...]], index: list[int] | None = None, amount_dtype: str = "float64") -> Any:
+    """An input frame from ``(order_id, amount, status, created_at)`` rows, typed as read from a CSV.
+
+    ``amount_dtype="str"`` gives the amounts as numeric text, as an export without a schema has them.
+    """
     import pandas as pd
 
     ids, amounts, statuses, created = zip(*rows, strict=True)
@@ -54,17 +58,17 @@ def _frame(rows: list[tuple[Any, ...]], index: list[int] | None = None) -> Any:
         {
             "order_id": pd.Series(ids, dtype="int64"),
             "customer_id": pd.Series([500 + i for i in ids], dtype="int64"),
-            "amount": pd.Series(amounts, dtype="float64"),
+            "amount": pd.Series(amounts, dtype=amount_dtype),
             "status": pd.Series(statuses, dtype="str"),
             "created_at": pd.Series(created, dtype="str"),
         }
     ).set_axis(index if index is not None else range(len(rows)))
 
 
-def _cleaned(clean_orders: Callable[..., Any], rows: list[tuple[Any, ...]]) -> Any:
+def _cleaned(clean_orders: Callable[..., Any], rows: list[tuple[Any, ...]], amount_dtype: str = "float64") -> Any:
     import pandas as pd
 
-    out = clean_orders(_frame(rows))
+    out = clean_orders(_frame(rows, amount_dtype=amount_dtype))
     expect(isinstance(out, pd.DataFrame), "clean_orders must return a pandas DataFrame",
            expected="DataFrame", seen=type(out).__name__)
     missing = [c for c in ORDER_COLUMNS if c not in out.columns]
@@ -82,12 +86,18 @@ clean = exercise("08.1", "A pure clean_orders", ["clean_orders"])
 
 
 @clean.check("drops duplicate order_ids, keeping the first", points=1,
-             hint="df.drop_duplicates(subset='order_id', keep='first').")
+             hint="df.drop_duplicates(subset='order_id', keep='first'), before any other rule.")
 def _dedupes(clean_orders: Callable[..., Any]) -> None:
     out = _cleaned(clean_orders, [(1, 10.0, "placed", _TS), (1, 20.0, "placed", _TS),
                                   (2, 30.0, "delivered", _TS), (2, 40.0, "delivered", _TS)])
     expect_equal(_ids(out), [1, 2], "the list of order_ids left")
     expect_equal([float(a) for a in out["amount"]], [10.0, 30.0], "the amounts left (the first row of each id)")
+    out = _cleaned(clean_orders, [(3, 0.0, "placed", _TS), (3, 15.0, "placed", _TS), (4, 5.0, "placed", _TS)])
+    expect(_ids(out) == [4], "order 3's first row has amount 0, yet a later duplicate of it was kept",
+           expected="[4]: the first row of an order_id wins, and later rows are dropped before the other rules",
+           seen=_ids(out),
+           hint="Drop the duplicates first (keep='first'), then apply the rules: filtering first lets a "
+                "later duplicate stand in for the first row.")
 
 
 @clean.check("keeps only positive amounts", points=1,
@@ -97,6 +107,11 @@ def _positive(clean_orders: Callable[..., Any]) -> None:
                                   (3, None, "placed", _TS), (4, 0.01, "placed", _TS),
                                   (5, 12.5, "placed", _TS)])
     expect_equal(_ids(out), [4, 5], "the list of order_ids left (amounts 0, -5 and missing must go)")
+    out = _cleaned(clean_orders, [(1, "0", "placed", _TS), (2, "-5.00", "placed", _TS),
+                                  (3, None, "placed", _TS), (4, "0.01", "placed", _TS),
+                                  (5, "12.50", "placed", _TS)], amount_dtype="str")
+    expect_equal(_ids(out), [4, 5], "the order_ids left when amount is numeric text ('0', '-5.00', '12.50')",
+                 hint="Compare numbers, not text: pd.to_numeric(df['amount'], errors='coerce') > 0.")
 
 
 @clean.check("normalises status and keeps the four valid ones", points=1,
@@ -162,8 +177,8 @@ def _shape(clean_orders: Callable[..., Any]) -> None:
              hint="Build new columns with .assign(...) on the filtered frame; never assign into the "
                   "frame you were given.")
 def _pure(clean_orders: Callable[..., Any]) -> None:
-    given = _frame([(1, 10.0, " Delivered ", "2026-03-01T15:30:00+05:30"), (1, 11.0, "placed", _TS),
-                    (2, 0.0, "PLACED", "bad"), (3, 5.0, "shipped", "2026-03-01 10:00:00")])
+    given = _frame([(1, "10.00", " Delivered ", "2026-03-01T15:30:00+05:30"), (1, "11", "placed", _TS),
+                    (2, "0", "PLACED", "bad"), (3, "5.5", "shipped", "2026-03-01 10:00:00")], amount_dtype="str")
     before = given.copy(deep=True)
     clean_orders(given)
     if not (given.equals(before) and list(given.dtypes) == list(before.dtypes)
@@ -182,6 +197,7 @@ class _IOAttempt(Exception):
 def _io_refused(attempts: list[str]) -> Iterator[None]:
     """Make pandas' readers and writers, ``open``, sqlite3 and requests refuse, and note who asked."""
     import builtins
+    import io
     import sqlite3
     from unittest import mock
 
@@ -194,7 +210,8 @@ def _io_refused(attempts: list[str]) -> Iterator[None]:
             raise _IOAttempt(f"{name} is I/O")
         return refused
 
-    targets: list[tuple[Any, str, str]] = [(builtins, "open", "open()"), (sqlite3, "connect", "sqlite3.connect"),
+    targets: list[tuple[Any, str, str]] = [(builtins, "open", "open()"), (io, "open", "open()"),
+                                           (sqlite3, "connect", "sqlite3.connect"),
                                            (requests.Session, "request", "an HTTP request")]
     targets += [(pd, name, f"pd.{name}") for name in ("read_csv", "read_parquet", "read_json", "read_sql",
                                                       "read_sql_query", "read_sql_table", "read_excel")]
@@ -248,6 +265,7 @@ def _no_warnings(clean_orders: Callable[..., Any]) -> None:
 # ================================================================ 08.2 tests for clean_orders, by mutation
 
 
+@instructor_only  # a correct clean_orders: left out of the learner edition
 def _clean_orders_variant(df: Any, flaw: str = "") -> Any:
     """The correct ``clean_orders`` when ``flaw`` is empty; with one rule broken otherwise."""
     import pandas as pd
@@ -379,13 +397,18 @@ def _url(fetch_order_from_api: Callable[..., Any]) -> None:
         expect_equal(urls, [f"{api.base_url}/orders/{order_id}"], "the URLs requested")
 
 
-@fetch.check("passes a timeout", points=1,
-             hint="session.get(url, timeout=timeout): without one a hung server hangs the pipeline.")
+@fetch.check("passes its timeout argument to the request", points=1,
+             hint="session.get(url, timeout=timeout): without one a hung server hangs the pipeline, "
+                  "and a fixed number ignores what the caller asked for.")
 def _timeout(fetch_order_from_api: Callable[..., Any]) -> None:
     with _api() as api:
-        fetch_order_from_api(api.state.order_records()[0]["order_id"], _session(), api.base_url)
+        order_id = api.state.order_records()[0]["order_id"]
+        fetch_order_from_api(order_id, _session(), api.base_url)
         expect(api.calls and all(c.timeout_passed for c in api.calls), "the request was sent without a timeout",
                expected="timeout=... on the request", seen=[c.timeout for c in api.calls])
+        api.calls.clear()
+        fetch_order_from_api(order_id, _session(), api.base_url, timeout=2.5)
+        expect_equal([c.timeout for c in api.calls], [2.5], "the timeout sent when called with timeout=2.5")
 
 
 @fetch.check("uses the session it is given", points=1,
@@ -414,22 +437,28 @@ def _not_found(fetch_order_from_api: Callable[..., Any]) -> None:
     fail("an unknown order_id must raise, not return a value", expected="requests.HTTPError", seen=repr(got))
 
 
-@fetch.check("raises requests.HTTPError for a server error (503)", points=1,
-             hint="raise_for_status() raises for every 4xx and 5xx; the caller decides whether to retry.")
+@fetch.check("raises for a server error (503), a timeout or a dropped connection", points=1,
+             hint="raise_for_status() raises for every 4xx and 5xx, and requests raises Timeout and "
+                  "ConnectionError by itself: catch none of them, the caller decides whether to retry.")
 def _server_error(fetch_order_from_api: Callable[..., Any]) -> None:
     import requests
 
-    from depipe_course.fakes.api import ServerError
+    from depipe_course.fakes.api import ConnectionReset, ServerError, TimedOut
 
-    with _api() as api:
-        api.inject(ServerError(503))
-        try:
-            got = fetch_order_from_api(api.state.order_records()[0]["order_id"], _session(), api.base_url)
-        except requests.HTTPError:
-            return
-    fail("a 503 must raise, not return a value", expected="requests.HTTPError", seen=repr(got))
+    cases = [(ServerError(503), "a 503", requests.HTTPError, "requests.HTTPError"),
+             (TimedOut(), "a read timeout", requests.Timeout, "requests.Timeout"),
+             (ConnectionReset(), "a dropped connection", requests.ConnectionError, "requests.ConnectionError")]
+    for fault, what, raised, name in cases:
+        with _api() as api:
+            api.inject(fault)
+            try:
+                got = fetch_order_from_api(api.state.order_records()[0]["order_id"], _session(), api.base_url)
+            except raised:
+                continue
+        fail(f"{what} must raise, not return a value", expected=name, seen=repr(got))
 
 
+@instructor_only  # a correct fetch_order_from_api: left out of the learner edition
 def _fetch_variant(order_id: int, session: Any, base_url: str, *, timeout: float = 10.0, flaw: str = "") -> Any:
     """The correct ``fetch_order_from_api`` when ``flaw`` is empty; with one mistake otherwise."""
     from urllib.parse import urljoin

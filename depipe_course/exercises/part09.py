@@ -191,6 +191,7 @@ VALID_ORDER = {
     "amount": "380.00",
     "status": "delivered",
     "created_at": "2026-03-17T14:44:32Z",
+    "promo_code": "HOLI15",  # present, so a required promo_code costs only the sub-check on it
 }
 CREATED = datetime(2026, 3, 17, 14, 44, 32, tzinfo=UTC)
 
@@ -256,11 +257,14 @@ def _ids_positive(Order: Any) -> None:
 
 @orders.check("amount is an exact Decimal, from '₹1,234.50', ' 380 ', 380 and 380.5", points=2,
               hint="amount: Annotated[Decimal, Field(gt=0, decimal_places=2)], and a "
-                   "field_validator('amount', mode='before') that removes '₹' and ',' from text. "
-                   "A float amount cannot hold most prices exactly: money is a Decimal.")
+                   "field_validator('amount', mode='before') that removes '₹' and ',' from text and leaves "
+                   "the parsing to pydantic. A float keeps about 15 significant digits: float() turns "
+                   "'98765432109876.54' into ...876.55. Never send the text through float().")
 def _amount_decimal(Order: Any) -> None:
     cases = (("₹1,234.50", "1234.50"), (" 380 ", "380"), (380, "380"), (380.5, "380.5"),
-             ("₹1,23,456.00", "123456.00"), (Decimal("42.10"), "42.10"), ("₹ 99.99", "99.99"))
+             ("₹1,23,456.00", "123456.00"), (Decimal("42.10"), "42.10"), ("₹ 99.99", "99.99"),
+             # 16 significant digits: text parsed with float() comes back as ...876.55
+             ("₹98,765,432,109,876.54", "98765432109876.54"))
     for raw, value in cases:
         amount = _accepted(Order, _order(amount=raw), f"amount {raw!r}").amount
         expect(isinstance(amount, Decimal), f"amount {raw!r} must become a Decimal",
@@ -287,7 +291,8 @@ def _amount_float(Order: Any) -> None:
                    "a third decimal away: a price with three decimals is a bad record, not a rounding job.")
 def _amount_constraints(Order: Any) -> None:
     _build(Order, VALID_ORDER)
-    for raw in ("0", 0, "-5.00", -12, "12.345", 0.001):
+    # 12.345 as a float too: round(value, 2) on floats would turn it into a plausible 12.35
+    for raw in ("0", 0, "-5.00", -12, "12.345", 12.345, 0.001):
         _expect_rejected(Order, _order(amount=raw), "amount", f"amount {raw!r}")
 
 
@@ -305,7 +310,7 @@ def _amount_garbage(Order: Any) -> None:
               hint="promo_code: str | None = None.")
 def _promo_optional(Order: Any) -> None:
     _build(Order, VALID_ORDER)
-    order = _accepted(Order, _order(), "an order without promo_code")
+    order = _accepted(Order, _order(promo_code=_DROP), "an order without promo_code")
     expect(order.promo_code is None, "an order without promo_code must have promo_code None",
            expected=None, seen=repr(order.promo_code))
     order = _accepted(Order, _order(promo_code="DIWALI10"), "promo_code 'DIWALI10'")
@@ -326,11 +331,13 @@ def _created_naive(Order: Any) -> None:
 
 @orders.check("created_at: a time with an offset is converted to UTC", points=1,
               hint="value.astimezone(UTC) for an aware value: the same instant, written in UTC, so "
-                   "every created_at compares and sorts alike.")
+                   "every created_at compares and sorts alike. astimezone() without UTC converts to "
+                   "the machine's local zone.")
 def _created_offsets(Order: Any) -> None:
-    for raw in ("2026-03-17T20:14:32+05:30", "2026-03-17T14:44:32Z", "2026-03-17T09:44:32-05:00"):
-        order = _accepted(Order, _order(created_at=raw), f"created_at {raw!r}")
-        _utc_value(order.created_at, CREATED, f"created_at built from {raw!r}")
+    with _local_time_in_india():  # astimezone() without an argument would give +05:30 here
+        for raw in ("2026-03-17T20:14:32+05:30", "2026-03-17T14:44:32Z", "2026-03-17T09:44:32-05:00"):
+            order = _accepted(Order, _order(created_at=raw), f"created_at {raw!r}")
+            _utc_value(order.created_at, CREATED, f"created_at built from {raw!r} (local zone UTC+05:30)")
 
 
 @orders.check("an unparseable created_at is rejected", points=1,
@@ -346,17 +353,21 @@ def _created_garbage(Order: Any) -> None:
 
 batch = exercise("09.2", "Parse a batch, dead-letter the failures", ["parse_orders"], uses=["09.1"])
 
+# Input order is neither order_id nor created_at order, so sorting either way shows.
 _GOOD = (
-    {"order_id": 1001, "customer_id": 7, "amount": "₹1,234.50", "status": "delivered",
+    {"order_id": 1004, "customer_id": 7, "amount": "₹1,234.50", "status": "delivered",
      "created_at": "2026-03-17T14:44:32Z"},
-    {"order_id": 1002, "customer_id": 8, "amount": 380, "status": " Placed ",
+    {"order_id": 1001, "customer_id": 8, "amount": 380, "status": " Placed ",
      "created_at": "2026-03-17 09:00:00", "promo_code": "DIWALI10"},
-    {"order_id": 1004, "customer_id": 9, "amount": 99.5, "status": "CANCELLED",
+    {"order_id": 1002, "customer_id": 9, "amount": 99.5, "status": "CANCELLED",
      "created_at": "2026-03-18T01:00:00+05:30"},
 )
+_GOOD_IDS = [1004, 1001, 1002]
 _BAD_TWO_FIELDS = {"order_id": 1003, "customer_id": 9, "amount": "abc", "status": "shipped",
                    "created_at": "2026-03-17T10:00:00Z"}
-_BAD_MISSING = {"order_id": 1005, "amount": "-5", "status": "placed", "created_at": "2026-03-17T10:00:00Z"}
+# A null as the exports write it: a failure must keep it, not tidy it away.
+_BAD_MISSING = {"order_id": 1005, "amount": "-5", "status": "placed", "created_at": "2026-03-17T10:00:00Z",
+                "promo_code": None}
 
 
 def _batch() -> list[dict[str, Any]]:
@@ -380,15 +391,25 @@ def _failure_records(failed: list[Any]) -> list[Any]:
     return [f["record"] for f in failed]
 
 
-@batch.check("every record ends up as an Order or a failure, in input order", points=2,
+@batch.check("every record ends up as an Order or a failure, in input order", points=1,
              hint="Loop over the records; try Order.model_validate(raw) and append the Order, or "
                   "catch ValidationError and append a failure: one bad record must not stop the batch.")
 def _splits(parse_orders: Callable[..., Any]) -> None:
     valid, failed = _parsed(parse_orders, _batch())
     ids = [getattr(o, "order_id", o) for o in valid]
-    expect_equal(ids, [1001, 1002, 1004], "the order_ids of the valid orders")
+    expect_equal(ids, _GOOD_IDS, "the order_ids of the valid orders (input order)")
     expect_equal(len(failed), 2, "the number of failures")
     expect_equal(_failure_records(failed), [_BAD_TWO_FIELDS, _BAD_MISSING], "the failed records, in order")
+
+
+@batch.check("reads raw_records once, so a generator works too", points=1,
+             hint="raw_records may be a generator (lines of a file, pages of an API) that can be "
+                  "read only once: validate each record in a single loop, not one pass for the "
+                  "valid records and another for the failures.")
+def _one_pass(parse_orders: Callable[..., Any]) -> None:
+    valid, failed = _parsed(parse_orders, (record for record in _batch()))
+    expect_equal(([getattr(o, "order_id", o) for o in valid], len(failed)), (_GOOD_IDS, 2),
+                 "(order_ids of the valid orders, number of failures) for a generator of the same records")
 
 
 @batch.check("valid records come back as Order models, not dicts", points=1,
@@ -513,7 +534,10 @@ def _payment_is_v2(Payment: Any) -> None:
                 hint="Decimal(value).scaleb(-2) moves the decimal point two places without a float; "
                      "value / 100 is a float, and Decimal(1999 / 100) is 19.989999999999998…")
 def _amount_rupees(Payment: Any) -> None:
-    for paise, rupees in ((38050, "380.50"), (1999, "19.99"), (100, "1.00"), (2_500_000, "25000.00"), (7, "0.07")):
+    # 2**53 + 1 paise: as a float, value / 100 is 90071992547409.94, one paisa off
+    cases = ((38050, "380.50"), (1999, "19.99"), (100, "1.00"), (2_500_000, "25000.00"), (7, "0.07"),
+             (2**53 + 1, "90071992547409.93"))
+    for paise, rupees in cases:
         amount = _accepted(Payment, _payment(amount=paise), f"amount {paise}").amount
         expect(isinstance(amount, Decimal), f"amount {paise} must become a Decimal",
                expected=f"Decimal({rupees!r})", seen=f"{type(amount).__name__}: {amount!r}")
@@ -536,7 +560,7 @@ def _amount_places(Payment: Any) -> None:
                      "InvalidOperation, which pydantic does not turn into a ValidationError.")
 def _amount_integer(Payment: Any) -> None:
     _build(Payment, VALID_PAYMENT)
-    for raw in (-38050, "380.50 INR", 380.5, None, "lots"):
+    for raw in (-38050, 0, "380.50 INR", 380.5, None, "lots"):
         _expect_rejected(Payment, _payment(amount=raw), "amount", f"amount {raw!r}")
 
 
@@ -569,9 +593,10 @@ def _captured_at(Payment: Any) -> None:
            seen=repr(payment.captured_at))
 
 
-@payments.check("keeps every field of the gateway's record", points=1,
-                hint="Declare payment_id, merchant_id, amount, currency, status, method and captured_at: "
-                     "part 10 loads them all, and a missing merchant_id must be rejected.")
+@payments.check("keeps every field of the gateway's record, each one required", points=1,
+                hint="Declare payment_id, merchant_id, amount, currency, status, method and captured_at, "
+                     "none with a default: part 10 loads them all, and a record without one of them "
+                     "(even captured_at, which is null rather than absent) is a gateway bug to reject.")
 def _fields(Payment: Any) -> None:
     payment = _build(Payment, VALID_PAYMENT)
     missing = [f for f in WIRE_FIELDS if not hasattr(payment, f)]
@@ -579,7 +604,7 @@ def _fields(Payment: Any) -> None:
     expect_equal((payment.payment_id, payment.merchant_id, payment.method),
                  (VALID_PAYMENT["payment_id"], VALID_PAYMENT["merchant_id"], "upi"),
                  "(payment_id, merchant_id, method)")
-    for field in ("payment_id", "merchant_id"):
+    for field in WIRE_FIELDS:
         _expect_rejected(Payment, _payment(**{field: _DROP}), field, f"a payment without {field}")
 
 

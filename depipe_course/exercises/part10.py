@@ -3,9 +3,15 @@
 The checks run the learner's stages against ``FakePaymentsAPI`` (in-process, seeded,
 fault-injecting) and a SQLite file in the check's scratch folder. Nothing touches the
 network and nothing really sleeps: ``sleep=`` is a recorder, and ``time.sleep`` is
-patched for the checking thread too, so code that ignores the injected ``sleep`` is
-still graded quickly (one sub-check says so). Log records are kept off the notebook's
-stderr while a check runs.
+patched for the checking thread too, as is every ``sleep=time.sleep`` default in the
+learner's namespace, so code that ignores the injected ``sleep`` is still graded quickly
+(one sub-check says so). Log records are kept off the notebook's stderr while a check
+runs.
+
+Each sub-check fails for its own reason where it can: 10.1's checks ask an API without
+auth (only the auth checks ask for it), for the whole month (only the window check asks
+for a window inside it), and put their faults on the first page (only the per-page
+retry check needs several), so one mistake is reported once, by the check about it.
 
 The expected values come from the course's own pieces: the payments a window holds
 (``api.state``), the reference ``Payment`` model of exercise 09.3, and
@@ -33,6 +39,7 @@ import logging
 import sqlite3
 import threading
 import time
+import types
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -84,24 +91,60 @@ class _LogSink(logging.Handler):
         pass
 
 
+_REAL_SLEEP = time.sleep
+
+
 @contextlib.contextmanager
-def _quiet_time(sleeps: Callable[[float], None]) -> Iterator[None]:
-    """``time.sleep`` for the checking thread goes to ``sleeps``; logs and stderr go nowhere."""
+def _sleep_defaults(functions: Iterable[Any], patched: Callable[[float], None]) -> Iterator[None]:
+    """Defaults that hold the real ``time.sleep`` point at ``patched`` for the block.
+
+    ``def f(..., sleep=time.sleep)`` binds the function object when ``def`` runs, so
+    patching ``time.sleep`` misses it: a call that leaves ``sleep`` out (a stage, a
+    helper, ``with_retry``) would sleep for real and hold the check up for a minute.
+    """
+    saved: list[tuple[types.FunctionType, str, Any]] = []
+    for fn in functions:
+        if not isinstance(fn, types.FunctionType):
+            continue
+        kwdefaults = fn.__kwdefaults__
+        if kwdefaults and any(v is _REAL_SLEEP for v in kwdefaults.values()):
+            saved.append((fn, "__kwdefaults__", kwdefaults))
+            fn.__kwdefaults__ = {k: patched if v is _REAL_SLEEP else v for k, v in kwdefaults.items()}
+        defaults = fn.__defaults__
+        if defaults and any(v is _REAL_SLEEP for v in defaults):
+            saved.append((fn, "__defaults__", defaults))
+            fn.__defaults__ = tuple(patched if v is _REAL_SLEEP else v for v in defaults)
+    try:
+        yield
+    finally:
+        for fn, attribute, value in reversed(saved):
+            setattr(fn, attribute, value)
+
+
+@contextlib.contextmanager
+def _quiet_time(sleeps: Callable[[float], None], reach: Any = None) -> Iterator[None]:
+    """``time.sleep`` for the checking thread goes to ``sleeps``; logs and stderr go nowhere.
+
+    ``reach`` is the learner's function: it, and the functions of its namespace, get
+    ``sleeps`` in place of a ``sleep=time.sleep`` default too (see ``_sleep_defaults``).
+    """
     owner = threading.get_ident()
-    real_sleep = time.sleep
 
     def patched(seconds: float) -> None:
         if threading.get_ident() == owner:
             sleeps(seconds)
         else:
-            real_sleep(seconds)
+            _REAL_SLEEP(seconds)
 
+    namespace = getattr(reach, "__globals__", {})
+    functions = [reach, *list(namespace.values())] if reach is not None else []
     root = logging.getLogger()
     saved_handlers, saved_level = root.handlers[:], root.level
     root.handlers = [_LogSink()]
     root.setLevel(logging.WARNING)
     try:
-        with mock.patch.object(time, "sleep", patched), contextlib.redirect_stderr(io.StringIO()):
+        with (mock.patch.object(time, "sleep", patched), _sleep_defaults(functions, patched),
+              contextlib.redirect_stderr(io.StringIO())):
             yield
     finally:
         root.handlers = saved_handlers
@@ -109,11 +152,10 @@ def _quiet_time(sleeps: Callable[[float], None]) -> Iterator[None]:
 
 
 def _payment_model() -> Any:
-    """The reference ``Payment`` of exercise 09.3."""
-    from depipe_course import reference
-    from depipe_course.exercises import get
+    """The reference ``Payment`` of exercise 09.3 (the learner's own in a learner edition)."""
+    from depipe_course import edition
 
-    return reference.objects(get("09.3"))["Payment"]
+    return edition.stand_in("09.3", "Payment")
 
 
 def _session() -> requests.Session:
@@ -122,8 +164,8 @@ def _session() -> requests.Session:
     return requests.Session()
 
 
-def _n(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
+def _n(count: int, noun: str, plural: str | None = None) -> str:
+    return f"{count} {noun if count == 1 else plural or noun + 's'}"
 
 
 def _in_chain(error: BaseException | None, kind: type[BaseException]) -> BaseException | None:
@@ -181,11 +223,25 @@ def _entry_payment_id(record: Any, context: Any) -> Any:
 
 fetch = exercise("10.1", "Fetch every payment through faults", ["fetch_payments"])
 
-_F_SEED, _F_PAYMENTS = 101, 240
+_F_SEED, _F_PAYMENTS, _F_COUNT = 101, 240, 25
+
+
+def _open_api(**kwargs: Any) -> FakePaymentsAPI:
+    """The fake for 10.1's checks: no auth asked (only the auth checks ask), seeded, a budget of requests.
+
+    Credentials sent anyway are ignored, so a mistake with ``auth`` fails the auth
+    checks alone, not every check that makes a request.
+    """
+    return _fake(**{"seed": _F_SEED, "payments": 60, "auth": "none", **kwargs})
 
 
 def _window(api: FakePaymentsAPI, first_day: int = 4, last_day: int = 21) -> tuple[int, int]:
-    """A window inside the fake's month: some payments fall before and after it."""
+    """A window inside the fake's month: some payments fall before and after it.
+
+    Only the window check asks for it. The other checks ask for ``api.window``, which
+    holds every payment, so a request that leaves out ``from`` or ``to`` fails the
+    window check alone, not every check that happens to page.
+    """
     start, _ = api.window
     return start + first_day * 86_400, start + last_day * 86_400
 
@@ -198,6 +254,29 @@ class _Fetched:
     time_sleeps: list[float]
     statuses: list[int | str]
 
+    @property
+    def any_waits(self) -> list[float]:
+        """The waits, whichever way they went: judged by the waiting checks, while the check on
+        ``sleep`` alone judges *how* they were made."""
+        return [round(w, 2) for w in (self.waits or self.time_sleeps)]
+
+
+@contextlib.contextmanager
+def _seeded_random(seed: int) -> Iterator[None]:
+    """The ``random`` module seeded for the block, then put back as it was.
+
+    Jittered waits are then the same on every run, so a check on how waits grow
+    gives one answer for a given piece of code, never a lucky one.
+    """
+    import random
+
+    state = random.getstate()
+    random.seed(seed)
+    try:
+        yield
+    finally:
+        random.setstate(state)
+
 
 def _fetch(fetch_payments: Callable[..., Any], api: FakePaymentsAPI, *faults: Fault | None,
            window: tuple[int, int] | None = None, cap: int = 2_000, auth: Any = None,
@@ -207,10 +286,10 @@ def _fetch(fetch_payments: Callable[..., Any], api: FakePaymentsAPI, *faults: Fa
     api.calls.clear()
     if faults:
         api.inject(*([None] * inject_after), *faults)
-    start, end = window if window is not None else _window(api)
+    start, end = window if window is not None else api.window
     items: list[Any] = []
     error: BaseException | None = None
-    with _quiet_time(time_sleeps), _session() as session:
+    with _quiet_time(time_sleeps, fetch_payments), _session() as session, _seeded_random(_F_SEED):
         try:
             stream = fetch_payments(session, api.base_url, api.basic_auth if auth is None else auth, start, end,
                                     sleep=sleeps, **kwargs)
@@ -234,11 +313,39 @@ def _fetched_ids(out: _Fetched) -> list[Any]:
     return ids
 
 
-def _expect_all(out: _Fetched, api: FakePaymentsAPI, window: tuple[int, int] | None = None) -> None:
+def _seen(out: _Fetched) -> str:
+    return f"{_describe(out.error)} after {_n(len(out.items), 'payment')}; answers: {out.statuses[:12]}"
+
+
+def _expect_no_error(out: _Fetched, message: str, expected: str, hint: str | None = None) -> None:
+    """The stream ended without an exception, or the check fails with its own ``message``."""
     if out.error is not None:
-        fail("fetching should have succeeded", expected="every payment of the window",
-             seen=f"{_describe(out.error)} after {_n(len(out.items), 'payment')}; answers: {out.statuses[:12]}")
-    expected = [r["payment_id"] for r in api.state.payment_records(*(window or _window(api)))]
+        fail(message, expected=expected, seen=_seen(out), hint=hint)
+
+
+def _expect_first_page(out: _Fetched, api: FakePaymentsAPI, what: str) -> None:
+    """The page the faults hit was asked for again and its payments came out."""
+    first = [r["payment_id"] for r in api.state.payment_records(*api.window)[:_F_COUNT]]
+    ids = _fetched_ids(out)
+    expect(ids[:_F_COUNT] == first, f"after {what} the same page should be asked for again and its payments "
+           "yielded", expected=f"the first page's {_F_COUNT} payments", seen=f"{_n(len(ids), 'payment')}; "
+           f"{len(set(first) & set(ids[:_F_COUNT]))} of the first page's")
+
+
+def _window_hint(api: FakePaymentsAPI) -> str | None:
+    """A hint naming the window parameters the first request left out, if any."""
+    sent = api.calls[0].params if api.calls else {}
+    missing = [name for name in ("from", "to") if name not in sent]
+    if not missing:
+        return None
+    names = " and ".join(f"'{name}'" for name in missing)
+    return (f"Your requests carry no {names} parameter, so the API served payments outside the window: send "
+            "params={'from': from_ts, 'to': to_ts, 'count': count} on every request.")
+
+
+def _expect_all(out: _Fetched, api: FakePaymentsAPI, window: tuple[int, int] | None = None) -> None:
+    _expect_no_error(out, "fetching should have succeeded", "every payment of the window")
+    expected = [r["payment_id"] for r in api.state.payment_records(*(window or api.window))]
     ids = _fetched_ids(out)
     counts = Counter(ids)
     missing = len(set(expected) - counts.keys())
@@ -247,32 +354,35 @@ def _expect_all(out: _Fetched, api: FakePaymentsAPI, window: tuple[int, int] | N
     if missing or outside or duplicates:
         fail("not every payment of the window arrived exactly once",
              expected=f"{len(expected)} payments, each once",
-             seen=f"{len(ids)} yielded: {missing} missing, {duplicates} duplicates, {outside} outside "
-                  f"[from_ts, to_ts)")
+             seen=f"{len(ids)} yielded in {_n(len(api.calls), 'request')}: {missing} missing, "
+                  f"{duplicates} duplicates, {outside} outside [from_ts, to_ts)",
+             hint=_window_hint(api) if outside else None)
 
 
-@fetch.check("yields every payment of [from_ts, to_ts) exactly once", points=3,
+@fetch.check("yields every payment of [from_ts, to_ts) exactly once", points=2,
              hint="GET {base_url}/payments with params from, to and count; yield the page's 'items'; "
                   "send next_cursor back as 'cursor' until it is null (the key is next_cursor).")
 def _fetch_all(fetch_payments: Callable[..., Any]) -> None:
-    with _fake(seed=_F_SEED, payments=_F_PAYMENTS) as api:
-        _expect_all(_fetch(fetch_payments, api, count=25), api)
+    with _open_api(payments=_F_PAYMENTS) as api:
+        window = _window(api)
+        _expect_all(_fetch(fetch_payments, api, window=window, count=_F_COUNT), api, window)
 
 
-@fetch.check("asks for count per page and stops on a null next_cursor", points=2,
+@fetch.check("asks for count per page and stops on a null next_cursor", points=1,
              hint="Pass count=count on every request and stop as soon as next_cursor is null: "
                   "n payments cost ceil(n / count) requests.")
 def _fetch_fewest(fetch_payments: Callable[..., Any]) -> None:
-    with _fake(seed=_F_SEED, payments=_F_PAYMENTS) as api:
-        out = _fetch(fetch_payments, api, count=25)
-        _expect_all(out, api)
-        n = len(api.state.payment_records(*_window(api)))
-        pages = -(-n // 25)
-        expect(len(api.calls) == pages, "the fewest requests for this window",
-               expected=f"{_n(pages, 'request')} for {n} payments at count=25",
-               seen=_n(len(api.calls), "request"))
-        sent = {c.params.get("count") for c in api.calls}
-        expect_equal(sent, {"25"}, "the count parameter on every request")
+    with _open_api(payments=_F_PAYMENTS) as api:
+        out = _fetch(fetch_payments, api, count=_F_COUNT)
+        _expect_no_error(out, "fetching should have succeeded", "every payment, page by page")
+        sent = [c.params.get("count") for c in api.calls]
+        expect(sent and all(c == str(_F_COUNT) for c in sent), "ask for count payments per page",
+               expected=f"count={_F_COUNT} on every request", seen=f"count={sorted(set(map(str, sent)))}",
+               hint="Send count=count (the argument) in params on every request, never a number of your own.")
+        pages = -(-_F_PAYMENTS // _F_COUNT)
+        expect(len(api.calls) == pages, "the fewest requests for this window: one per page, none after the "
+               "page whose next_cursor is null", expected=f"{_n(pages, 'request')} for {_F_PAYMENTS} payments at "
+               f"count={_F_COUNT}", seen=_n(len(api.calls), "request"))
 
 
 @fetch.check("authenticates every request with auth", points=1,
@@ -281,13 +391,17 @@ def _fetch_fewest(fetch_payments: Callable[..., Any]) -> None:
 def _fetch_auth(fetch_payments: Callable[..., Any]) -> None:
     import requests
 
-    with _fake(seed=_F_SEED, payments=60) as api:
-        out = _fetch(fetch_payments, api, count=25)
-        _expect_all(out, api)
+    from depipe_course.fakes.api import RateLimited
+
+    with _open_api(auth="basic") as api:
+        out = _fetch(fetch_payments, api, RateLimited(1), count=_F_COUNT)
         expected = api.auth_headers()["Authorization"]
-        wrong = [c.url for c in api.calls if c.headers.get("Authorization") != expected]
-        expect(not wrong, "every request must carry the credentials in auth",
-               expected="HTTP Basic on every request", seen=f"{len(wrong)} without: {wrong[:1]}")
+        wrong = [f"request {c.number}" for c in api.calls if c.headers.get("Authorization") != expected]
+        expect(api.calls and not wrong, "every request must carry the credentials in auth, the retry of a 429 "
+               "too", expected="HTTP Basic on every request", seen=f"{len(wrong)} of {len(api.calls)} without: "
+               f"{wrong[:3]}; answers: {out.statuses[:6]}")
+        _expect_no_error(out, "with HTTP Basic credentials in auth the API answers every request",
+                         "payments, no error")
 
     class Bearer(requests.auth.AuthBase):
         def __init__(self, token: str) -> None:
@@ -297,17 +411,24 @@ def _fetch_auth(fetch_payments: Callable[..., Any]) -> None:
             request.headers["Authorization"] = f"Bearer {self.token}"
             return request
 
-    with _fake(seed=_F_SEED, payments=60, auth="oauth") as api:
-        out = _fetch(fetch_payments, api, count=25, auth=Bearer(api.issue_token()))
-        _expect_all(out, api)
+    with _open_api(auth="oauth") as api:
+        out = _fetch(fetch_payments, api, count=_F_COUNT, auth=Bearer(api.issue_token()))
+        _expect_no_error(out, "auth may also be a requests.auth.AuthBase (here a bearer token): hand it to "
+                         "requests as it is", "payments, no error",
+                         hint="Pass auth=auth unchanged: HTTPBasicAuth(*auth) or auth[0] works for a pair only.")
+        headers = [c.headers.get("Authorization") for c in api.calls]
+        expect(len(out.items) > 0 and all(str(h).startswith("Bearer ") for h in headers),
+               "every request must carry the bearer token", expected="Authorization: Bearer ... on every request",
+               seen=f"{_n(len(out.items), 'payment')}; headers {headers[:2]}")
 
 
 @fetch.check("is lazy: the first payment arrives after one request", points=1,
              hint="Write a generator (yield from each page's items) so the next page is fetched only "
                   "when the consumer reaches it.")
 def _fetch_lazy(fetch_payments: Callable[..., Any]) -> None:
-    with _fake(seed=_F_SEED, payments=_F_PAYMENTS) as api, _quiet_time(_recorder()), _session() as session:
-        stream = fetch_payments(session, api.base_url, api.basic_auth, *_window(api), count=25, sleep=_recorder())
+    with _open_api(payments=_F_PAYMENTS) as api, _quiet_time(_recorder()), _session() as session:
+        stream = fetch_payments(session, api.base_url, api.basic_auth, *api.window, count=_F_COUNT,
+                                sleep=_recorder())
         first = next(iter(stream), None)
         expect(first is not None, "no payment came out at all", expected="a first payment", seen="nothing")
         expect(api.count() == 1, "the first payment should arrive after one request",
@@ -319,65 +440,116 @@ def _fetch_lazy(fetch_payments: Callable[..., Any]) -> None:
 def _fetch_timeout(fetch_payments: Callable[..., Any]) -> None:
     from depipe_course.fakes.api import ServerError
 
-    with _fake(seed=_F_SEED, payments=60) as api:
-        _fetch(fetch_payments, api, ServerError(503), count=25)
+    with _open_api() as api:
+        _fetch(fetch_payments, api, ServerError(503), count=_F_COUNT)
         missing = [c.url for c in api.calls if not c.timeout_passed]
         expect(api.calls and not missing, "a request without timeout= can wait for ever",
                expected="timeout= on every request, retries included",
                seen=f"{len(missing)} of {len(api.calls)} without one")
 
 
-@fetch.check("waits Retry-After on a 429, then carries on", points=2,
-             hint="On 429 read response.headers.get('Retry-After') (seconds, or an HTTP-date), "
+_DATE_WAIT_S = 30  # the Retry-After given as an HTTP-date, about this many seconds ahead
+
+
+@fetch.check("waits Retry-After on a 429 (seconds or an HTTP-date), then carries on", points=2,
+             hint="On 429 read response.headers.get('Retry-After'): whole seconds ('7') or an HTTP-date "
+                  "('Wed, 01 Apr 2026 10:00:30 GMT': email.utils.parsedate_to_datetime, minus now); "
                   "sleep(that many seconds) and ask for the same page again.")
 def _fetch_429(fetch_payments: Callable[..., Any]) -> None:
     from depipe_course.fakes.api import RateLimited
 
-    with _fake(seed=_F_SEED, payments=_F_PAYMENTS) as api:
-        out = _fetch(fetch_payments, api, RateLimited(7), RateLimited(4), inject_after=1, count=25)
-        _expect_all(out, api)
-        ok = len(out.waits) == 2 and 7 <= out.waits[0] <= 9 and 4 <= out.waits[1] <= 6
-        expect(ok, "the waits should be what Retry-After said", expected="[7, 4] (seconds)",
-               seen=[round(w, 2) for w in out.waits])
+    with _open_api() as api:
+        out = _fetch(fetch_payments, api, RateLimited(7), RateLimited(4), RateLimited(_DATE_WAIT_S, http_date=True),
+                     count=_F_COUNT)
+        _expect_no_error(out, "three 429s in a row are well within max_retries: wait each out and ask again",
+                         "the page, after three waits")
+        waits = out.any_waits
+        expect(len(waits) == 3 and 7 <= waits[0] <= 9 and 4 <= waits[1] <= 6,
+               "the waits should be what Retry-After said", expected=f"[7, 4, about {_DATE_WAIT_S}] (seconds)",
+               seen=waits)
+        expect(_DATE_WAIT_S - 5 <= waits[2] <= _DATE_WAIT_S + 1, "Retry-After was an HTTP-date this time: wait "
+               "until that moment", expected=f"about {_DATE_WAIT_S} s (the date minus now)", seen=f"{waits[2]} s",
+               hint="Parse a date with email.utils.parsedate_to_datetime and wait (date - "
+                    "datetime.now(timezone.utc)).total_seconds().")
+        _expect_first_page(out, api, "the 429s")
 
 
-@fetch.check("retries 5xx, timeouts and dropped connections with backoff", points=2,
+_BACKOFF_FAULTS = 6  # 500, 502, 503, 504, a timeout, a reset: all on one page
+
+
+@fetch.check("retries 5xx, timeouts and dropped connections, backing off exponentially", points=2,
              hint="Catch requests.Timeout and requests.ConnectionError, and treat 500/502/503/504 like "
-                  "a 429 without Retry-After: back off (1, 2, 4 ... s) and ask again.")
+                  "a 429 without Retry-After: back off exponentially (1, 2, 4 ... s, with jitter if you "
+                  "like) and ask again.")
 def _fetch_transient(fetch_payments: Callable[..., Any]) -> None:
     from depipe_course.fakes.api import ConnectionReset, ServerError, TimedOut
 
-    with _fake(seed=_F_SEED, payments=_F_PAYMENTS) as api:
-        faults = (ServerError(503), ServerError(502, html=True), TimedOut("read"), ConnectionReset())
-        out = _fetch(fetch_payments, api, *faults, inject_after=2, count=25)
+    with _open_api() as api:
+        faults = (ServerError(500), ServerError(502, html=True), ServerError(503), ServerError(504),
+                  TimedOut("read"), ConnectionReset())
+        out = _fetch(fetch_payments, api, *faults, count=_F_COUNT, max_retries=_BACKOFF_FAULTS + 1)
+        _expect_no_error(out, "500, 502, 503, 504, a timeout and a reset are all worth another try",
+                         f"the page, after {_BACKOFF_FAULTS} retries (max_retries={_BACKOFF_FAULTS + 1})")
+        waits = out.any_waits
+        expect(len(waits) == _BACKOFF_FAULTS and all(w > 0 for w in waits), "wait before each retry",
+               expected=f"{_BACKOFF_FAULTS} waits > 0 (after 500, 502, 503, 504, a timeout, a reset)", seen=waits)
+        expect(max(waits[-2:]) > 2 * waits[0], "back off exponentially: the waits of one page should grow "
+               "with each retry", expected="each wait about double the one before (1, 2, 4, 8 ... s)", seen=waits,
+               hint="Wait base * 2**retry seconds (retry = 0, 1, 2 ...), capped, never a fixed number.")
+        _expect_first_page(out, api, "the faults")
+
+
+_BUDGET_PAGES, _BUDGET_RETRIES, _BUDGET_MAX = 4, 2, 3  # pages 2-5 need 2 retries each; max_retries=3
+
+
+@fetch.check("allows max_retries retries on every page, not max_retries in all", points=2,
+             hint="Count retries per page: start from 0 for each page (the retry loop inside the page loop), "
+                  "so a long run that meets a fault here and there never runs out of retries.")
+def _fetch_budget(fetch_payments: Callable[..., Any]) -> None:
+    from depipe_course.fakes.api import RateLimited
+
+    with _open_api(payments=_F_PAYMENTS) as api:
+        page = [*[RateLimited(1)] * _BUDGET_RETRIES, None]
+        out = _fetch(fetch_payments, api, *page * _BUDGET_PAGES, inject_after=1, count=_F_COUNT,
+                     max_retries=_BUDGET_MAX)
+        total = _BUDGET_PAGES * _BUDGET_RETRIES
+        _expect_no_error(out, f"pages 2 to {_BUDGET_PAGES + 1} were each rate limited {_BUDGET_RETRIES} times, "
+                         f"fewer than max_retries={_BUDGET_MAX}: each page should get through",
+                         f"every page fetched after {total} retries in all, {_BUDGET_RETRIES} per page")
         _expect_all(out, api)
-        expect(len(out.waits) == 4 and all(w > 0 for w in out.waits), "wait before each retry",
-               expected="4 waits > 0 (after 503, 502, a timeout, a reset)", seen=[round(w, 2) for w in out.waits])
 
 
-@fetch.check("gives up on an endless 429 by raising, never by parsing the 429", points=3,
-             hint="When the last retry is still a 429, raise (response.raise_for_status()). A loop that "
-                  "just ends falls through to response.json() on the 429: its body is an error message, "
-                  "so the stream ends early, or fails with KeyError, and the run looks finished.")
+@fetch.check("gives up by raising when a page still fails after max_retries, never by parsing the failure",
+             points=3,
+             hint="When the last retry still fails, raise: response.raise_for_status() for a 429 or 5xx, or "
+                  "re-raise the timeout or connection error. A loop that just ends falls through to "
+                  "response.json() on an error body, so the stream ends early, or fails with KeyError, and "
+                  "the run looks finished.")
 def _fetch_gives_up(fetch_payments: Callable[..., Any]) -> None:
     import requests
 
-    from depipe_course.fakes.api import RateLimited
+    from depipe_course.fakes.api import ConnectionReset, RateLimited, ServerError
 
-    with _fake(seed=_F_SEED, payments=_F_PAYMENTS) as api:
-        out = _fetch(fetch_payments, api, *[RateLimited(1)] * 12, inject_after=1, count=25, max_retries=3)
-        found = _in_chain(out.error, requests.HTTPError)
-        status = getattr(getattr(found, "response", None), "status_code", None)
-        if found is None or status != 429:
+    endless: list[tuple[str, Fault, type[BaseException], int | None]] = [
+        ("rate limited (429)", RateLimited(1), requests.HTTPError, 429),
+        ("a 503", ServerError(503), requests.HTTPError, 503),
+        ("a dropped connection", ConnectionReset(), requests.ConnectionError, None),
+    ]
+    for what, fault, kind, status in endless:
+        with _open_api() as api:
+            out = _fetch(fetch_payments, api, *[fault] * 12, count=_F_COUNT, max_retries=3)
+        found = _in_chain(out.error, kind)
+        answered = getattr(getattr(found, "response", None), "status_code", None)
+        if found is None or answered != status:
             seen = (f"the stream ended quietly after {_n(len(out.items), 'payment')}" if out.error is None
                     else _describe(out.error))
-            fail("a page that is still rate limited after max_retries retries must fail the stream",
-                 expected="requests.HTTPError for the 429", seen=seen)
-        after_first = len(out.statuses) - 1
-        expect(after_first in (3, 4), "max_retries=3 allows 3 retries of the rate-limited page",
-               expected="4 requests for that page (3 accepted)", seen=f"{after_first}: {out.statuses[1:]}")
-        expect(len(out.items) == 25, "the first page's payments should still have been yielded",
-               expected="25 payments, then the error", seen=_n(len(out.items), "payment"))
+            wanted = f"requests.HTTPError for the {status}" if status else f"{kind.__module__}.{kind.__name__}"
+            fail(f"a page that is still {what} after max_retries retries must fail the stream",
+                 expected=wanted, seen=seen)
+        # Too few retries is the business of the checks on retrying; here, only too many.
+        accepted = (3, 4) if status == 429 else (1, 2, 3, 4)
+        expect(len(out.statuses) in accepted, f"max_retries=3 allows 3 retries of the page that is {what}",
+               expected="4 requests for that page", seen=f"{len(out.statuses)}: {out.statuses}")
 
 
 @fetch.check("raises other 4xx at once", points=1,
@@ -385,8 +557,8 @@ def _fetch_gives_up(fetch_payments: Callable[..., Any]) -> None:
 def _fetch_401(fetch_payments: Callable[..., Any]) -> None:
     import requests
 
-    with _fake(seed=_F_SEED, payments=60) as api:
-        out = _fetch(fetch_payments, api, count=25, auth=("someone", "wrong-secret"))
+    with _open_api(auth="basic") as api:
+        out = _fetch(fetch_payments, api, count=_F_COUNT, auth=("someone", "wrong-secret"))
         found = _in_chain(out.error, requests.HTTPError)
         expect(found is not None and getattr(found.response, "status_code", None) == 401,
                "wrong credentials answer 401: raise requests.HTTPError", expected="HTTPError (401)",
@@ -401,11 +573,11 @@ def _fetch_401(fetch_payments: Callable[..., Any]) -> None:
 def _fetch_sleep(fetch_payments: Callable[..., Any]) -> None:
     from depipe_course.fakes.api import RateLimited, ServerError
 
-    with _fake(seed=_F_SEED, payments=60) as api:
-        out = _fetch(fetch_payments, api, RateLimited(2), ServerError(503), count=25)
-        _expect_all(out, api)
-        expect(len(out.waits) == 2 and not out.time_sleeps, "waits must go through the sleep argument",
-               expected="2 calls of sleep(...), none of time.sleep",
+    with _open_api() as api:
+        out = _fetch(fetch_payments, api, RateLimited(2), ServerError(503), count=_F_COUNT)
+        # Whether the 503 is retried at all is judged elsewhere: here, only how each wait was made.
+        expect(out.waits and not out.time_sleeps, "waits must go through the sleep argument",
+               expected="sleep(2) for the 429 (and one for the 503), none of time.sleep",
                seen=f"sleep: {out.waits}, time.sleep: {out.time_sleeps}")
 
 
@@ -597,9 +769,48 @@ def _poison(payment: Any) -> Any:
     return payment.model_copy(update={"status": "disputed"})
 
 
+def _writes(sql: str) -> bool:
+    return sql.lstrip().upper().startswith(("INSERT", "REPLACE", "UPDATE"))
+
+
+class _CountingCursor(sqlite3.Cursor):
+    """Counts the writing statements run through a cursor onto its ``_CountingConnection``."""
+
+    def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:
+        if _writes(sql):
+            self.connection.written["execute"] += 1  # type: ignore[attr-defined]
+        return super().execute(sql, parameters)
+
+    def executemany(self, sql: str, parameters: Iterable[Any], /) -> sqlite3.Cursor:
+        if _writes(sql):
+            self.connection.written["executemany"] += 1  # type: ignore[attr-defined]
+        return super().executemany(sql, parameters)
+
+
+class _CountingConnection(sqlite3.Connection):
+    """A SQLite connection that counts its writing ``execute`` and ``executemany`` calls.
+
+    The task asks for one ``executemany`` per batch; ``conn.execute``, ``conn.executemany``
+    and a cursor's methods are all counted, whichever the learner's code uses.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.written: Counter[str] = Counter()
+
+    def cursor(self, factory: Any = _CountingCursor) -> Any:  # type: ignore[override]
+        return super().cursor(factory)
+
+    def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:  # type: ignore[override]
+        return self.cursor().execute(sql, parameters)
+
+    def executemany(self, sql: str, parameters: Iterable[Any], /) -> sqlite3.Cursor:  # type: ignore[override]
+        return self.cursor().executemany(sql, parameters)
+
+
 @dataclass
 class _Db:
-    conn: sqlite3.Connection
+    conn: _CountingConnection
     trace: list[str]
 
     def commits(self) -> int:
@@ -610,8 +821,10 @@ class _Db:
 def _database(tmp_path: Path, name: str = "payments.db") -> Iterator[_Db]:
     from depipe_course import db
 
-    conn = db.connect(tmp_path / name)
+    conn = sqlite3.connect(tmp_path / name, timeout=db.BUSY_TIMEOUT_S, factory=_CountingConnection)
     try:
+        conn.execute("PRAGMA journal_mode = WAL")  # as db.connect: a commit is not a full flush
+        conn.execute("PRAGMA synchronous = NORMAL")
         db.create_payments_table(conn)
         trace: list[str] = []
         conn.set_trace_callback(trace.append)
@@ -626,9 +839,14 @@ def _load(load_payments: Callable[..., Any], payments: Iterable[Any], conn: Any,
 
 
 def _read(conn: Any) -> list[Any]:
+    """The table as ``db.read_payments`` reads it; a value it cannot read fails the check, named."""
     from depipe_course import db
 
-    return db.read_payments(conn)
+    try:
+        return db.read_payments(conn)
+    except (ValueError, ArithmeticError) as error:  # decimal.InvalidOperation is an ArithmeticError
+        fail("the table holds a value db.read_payments cannot read back", expected="amounts as decimal text "
+             "('380.50'), captured_at as ISO-8601 UTC text or NULL", seen=f"{type(error).__name__}: {error}")
 
 
 @load.check("loads every payment into the payments table", points=2,
@@ -674,20 +892,60 @@ def _ld_values(load_payments: Callable[..., Any], tmp_path: Path) -> None:
                expected=p.captured_at.astimezone(UTC).isoformat(), seen=repr(captured))
 
 
-@load.check("loading again changes nothing; a changed payment is updated in place", points=2,
-            hint="ON CONFLICT (payment_id) DO UPDATE SET col = excluded.col for every column that can change.")
-def _ld_upsert(load_payments: Callable[..., Any], tmp_path: Path) -> None:
+@load.check("loading the same payments again changes nothing", points=1,
+            hint="INSERT ... ON CONFLICT (payment_id) DO UPDATE SET ...: a plain INSERT fails on the key the "
+                 "second time, so a re-run or a restart would crash.")
+def _ld_again(load_payments: Callable[..., Any], tmp_path: Path) -> None:
     payments = _valid_payments()
     with _database(tmp_path) as d:
         _load(load_payments, payments, d.conn, batch_size=_L_BATCH)
         first = _read(d.conn)
         _load(load_payments, payments, d.conn, batch_size=_L_BATCH)
         expect_equal(_read(d.conn), first, "the table after loading the same payments twice")
-        refunded = payments[0].model_copy(update={"status": "refunded"})
-        _load(load_payments, [refunded], d.conn, batch_size=_L_BATCH)
+
+
+_L_CHANGED = 6  # payments that change at the gateway between two loads, in every column
+
+
+def _changed(payment: Any, k: int) -> Any:
+    """``payment`` as the gateway reports it later: every column but the key has changed."""
+    from datetime import UTC, datetime, timedelta
+
+    captured = payment.captured_at
+    return payment.model_copy(update={
+        "merchant_id": f"mer_moved{k:02d}",
+        "amount": (Decimal(payment.amount) + Decimal("1.25")).quantize(Decimal("0.01")),
+        "currency": "EUR" if payment.currency != "EUR" else "USD",
+        "status": "refunded" if payment.status != "refunded" else "failed",
+        "method": f"{payment.method}_v2",
+        "captured_at": (datetime(2026, 3, 9, 12, k, tzinfo=UTC) if captured is None
+                        else captured + timedelta(hours=1, seconds=k)),
+    })
+
+
+@load.check("a changed payment is updated in place, in every column", points=2,
+            hint="ON CONFLICT (payment_id) DO UPDATE SET merchant_id = excluded.merchant_id, amount = "
+                 "excluded.amount, currency = excluded.currency, status = excluded.status, method = "
+                 "excluded.method, captured_at = excluded.captured_at: every column but the key.")
+def _ld_updates(load_payments: Callable[..., Any], tmp_path: Path) -> None:
+    from depipe_course.db import PAYMENT_COLUMNS
+
+    payments = _valid_payments(_L_BATCH)
+    changed = [_changed(p, k) for k, p in enumerate(payments[::5][:_L_CHANGED])]
+    with _database(tmp_path) as d:
+        _load(load_payments, payments, d.conn, batch_size=_L_BATCH)
+        _load(load_payments, changed, d.conn, batch_size=_L_BATCH)
         rows = {r[0]: r for r in _read(d.conn)}
-    expect_equal(len(rows), len(payments), "the number of rows after re-loading one changed payment")
-    expect_equal(rows[refunded.payment_id][4], "refunded", f"the status of {refunded.payment_id} after it changed")
+    latest = {p.payment_id: p for p in payments} | {p.payment_id: p for p in changed}
+    want = {r[0]: r for r in _expected_rows(latest.values())}
+    expect_equal(len(rows), len(want), "the number of rows after re-loading changed payments")
+    stale = {PAYMENT_COLUMNS[i] for p in changed for i in range(1, len(PAYMENT_COLUMNS))
+             if p.payment_id in rows and rows[p.payment_id][i] != want[p.payment_id][i]}
+    expect(not stale, f"{_L_CHANGED} payments changed at the gateway in every column and were loaded again: "
+           "their rows should now hold the new values", expected="every column updated",
+           seen=f"still the old {', '.join(c for c in PAYMENT_COLUMNS if c in stale)}")
+    for pid in sorted(latest):
+        expect_equal(rows.get(pid), want[pid], f"the row of {pid} (as read back by db.read_payments)")
 
 
 @load.check("returns loaded and batches", points=1,
@@ -701,19 +959,23 @@ def _ld_counts(load_payments: Callable[..., Any], tmp_path: Path) -> None:
                  "loaded and batches for 100 payments at batch_size=30")
 
 
-@load.check("writes each batch in one transaction", points=1,
-            hint="One `with db.transaction(conn):` (or `with conn:`) around the executemany of a whole "
-                 "batch: a commit per row is a disk flush per row.")
+@load.check("writes each batch with one executemany, in one transaction", points=1,
+            hint="One `with db.transaction(conn):` (or `with conn:`) around one db.executemany(conn, ...) "
+                 "of the whole batch: a commit per row is a disk flush per row, and a statement per row "
+                 "a round trip per row on PostgreSQL.")
 def _ld_one_transaction(load_payments: Callable[..., Any], tmp_path: Path) -> None:
     payments = _valid_payments()
     with _database(tmp_path) as d:
         _load(load_payments, payments, d.conn, batch_size=_L_BATCH)
-        commits = d.commits()
+        commits, written = d.commits(), d.conn.written
     expect(commits == 4, "100 payments at batch_size=30 are 4 transactions", expected="4 commits",
            seen=_n(commits, "commit"))
+    expect(written["executemany"] == 4 and not written["execute"], "write each batch with one executemany",
+           expected="4 executemany calls, no INSERT by execute",
+           seen=f"{written['executemany']} executemany, {written['execute']} execute")
 
 
-@load.check("commits each batch before reading the next", points=2,
+@load.check("commits each batch before reading the next", points=1,
             hint="Take batch_size payments (itertools.islice), write and commit them, then take the next "
                  "ones: never list() the input, never keep the commit for the end.")
 def _ld_streams(load_payments: Callable[..., Any], tmp_path: Path) -> None:
@@ -799,7 +1061,8 @@ pipeline = exercise("10.4", "Run, reconcile, re-run, restart", ["run"],
                     uses=["10.1", "10.2", "10.3", "04.2", "04.3"])
 
 _R_SEED, _R_PAYMENTS, _R_INVALID = 104, 160, 8
-_R_KW = {"batch_size": 40, "count": 20}
+_R_KW: dict[str, Any] = {"batch_size": 40, "count": 20}
+_SUMMARY = "/payments/summary"
 
 
 class _Killed(BaseException):
@@ -825,8 +1088,8 @@ class _KillingSession:
         return Session()
 
 
-class _KillingConnection(sqlite3.Connection):
-    """A SQLite connection that dies right after its ``kill_after``-th executemany, uncommitted."""
+class _KillingConnection(_CountingConnection):
+    """A counting SQLite connection that dies right after its ``kill_after``-th executemany, uncommitted."""
 
     kill_after: int | None = None
     writes = 0
@@ -853,31 +1116,44 @@ class _Outcome:
     error: BaseException | None
     waits: list[float]
     time_sleeps: list[float]
+    executemany: int = 0
 
 
-def _open(path: Path, kill_after: int | None = None) -> sqlite3.Connection:
+def _open(path: Path, kill_after: int | None = None, *, table: bool = True,
+          refuse: str | None = None) -> _KillingConnection:
+    """The run's connection: counting, killable, with the table made (unless ``table=False``).
+
+    ``refuse`` names a payment the table refuses by a rule of its own (a trigger), one the
+    model lets through: what a warehouse's constraint does to a record nobody foresaw.
+    """
     from depipe_course import db
 
-    if kill_after is None:
-        conn = db.connect(path)
-    else:
-        conn = sqlite3.connect(path, factory=_KillingConnection)
-        conn.kill_after = kill_after  # type: ignore[attr-defined]
-    db.create_payments_table(conn)
+    conn = sqlite3.connect(path, timeout=db.BUSY_TIMEOUT_S, factory=_KillingConnection)
+    conn.kill_after = kill_after
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    if table:
+        db.create_payments_table(conn)
+    if refuse is not None:
+        with db.transaction(conn):
+            conn.execute(f"CREATE TRIGGER IF NOT EXISTS refuse_one BEFORE INSERT ON payments "
+                         f"WHEN NEW.payment_id = '{refuse}' "
+                         "BEGIN SELECT RAISE(ABORT, 'refused by the warehouse: payment under review'); END")
     return conn
 
 
 def _run(run: Callable[..., Any], api: FakePaymentsAPI, db_path: Path, dlq_path: Path, *,
-         session: requests.Session | None = None, kill_after: int | None = None) -> _Outcome:
+         session: requests.Session | None = None, kill_after: int | None = None, table: bool = True,
+         refuse: str | None = None, **overrides: Any) -> _Outcome:
     """One run of the learner's pipeline; the connection is closed without a commit afterwards."""
     sleeps, time_sleeps = _recorder(), _recorder()
-    conn = _open(db_path, kill_after)
+    conn = _open(db_path, kill_after, table=table, refuse=refuse)
     result, error = None, None
     try:
-        with _quiet_time(time_sleeps), (session or _session()) as http:
+        with _quiet_time(time_sleeps, run), (session or _session()) as http:
             try:
                 result = run(http, api.base_url, api.basic_auth, *api.window, conn, dlq_path, sleep=sleeps,
-                             **_R_KW)
+                             **{**_R_KW, **overrides})
             except (TooManyWaits, NotImplementedError):
                 raise
             except Exception as exc:
@@ -885,9 +1161,10 @@ def _run(run: Callable[..., Any], api: FakePaymentsAPI, db_path: Path, dlq_path:
     except _Killed as killed:
         error = killed
     finally:
+        writes = conn.written["executemany"]
         conn.close()  # a dead process commits nothing: what was not committed is gone
     _runaway(api)
-    return _Outcome(result, error, sleeps.waits, time_sleeps.waits)
+    return _Outcome(result, error, sleeps.waits, time_sleeps.waits, writes)
 
 
 def _table(db_path: Path) -> list[Any]:
@@ -900,9 +1177,11 @@ def _table(db_path: Path) -> list[Any]:
         conn.close()
 
 
-def _dead_letters(dlq_path: Path) -> list[Any]:
+def _dead_letters(dlq_path: Path, *, missing_ok: bool = False) -> list[Any]:
     """The payment_id of each entry of the dead letter file (None where it names none)."""
     if not dlq_path.exists():
+        if missing_ok:
+            return []
         fail("run should leave the window's dead letters at dlq_path", expected=f"a file at {dlq_path.name}",
              seen="no file")
     ids = []
@@ -913,23 +1192,44 @@ def _dead_letters(dlq_path: Path) -> list[Any]:
     return ids
 
 
-def _expected_table(api: FakePaymentsAPI) -> list[Any]:
+def _expected_table(api: FakePaymentsAPI, refused: Iterable[str] = ()) -> list[Any]:
     Payment = _payment_model()
-    invalid = api.state.invalid_payments()
+    left_out = set(api.state.invalid_payments()) | set(refused)
     records = api.state.payment_records()
-    return _expected_rows(Payment.model_validate(r) for r in records if r["payment_id"] not in invalid)
+    return _expected_rows(Payment.model_validate(r) for r in records if r["payment_id"] not in left_out)
 
 
-def _expect_ran(out: _Outcome) -> None:
+def _summary_error(error: BaseException | None) -> BaseException | None:
+    """The requests error of a summary request in ``error``'s chain, if that is what failed."""
+    import requests
+
+    found = _in_chain(error, requests.RequestException)
+    request = getattr(found, "request", None)
+    return found if _SUMMARY in str(getattr(request, "url", "")) else None
+
+
+def _expect_ran(out: _Outcome, message: str = "the run should succeed against the faults (429s, 503s, "
+                "timeouts, resets)") -> None:
     if out.error is not None:
-        fail("the run should succeed against the faults (429s, 503s, timeouts, resets)",
-             expected="a result dict", seen=_describe(out.error))
+        if isinstance(out.error, sqlite3.OperationalError) and "no such table" in str(out.error):
+            fail("run was handed a database without the payments table and did not create it",
+                 expected="db.create_payments_table(conn) at the start of run", seen=_describe(out.error),
+                 hint="Call db.create_payments_table(conn) first: it creates the table if it is missing and "
+                      "does nothing if it is there, so every run can call it.")
+        if _summary_error(out.error) is not None:
+            fail("the summary request failed and the run gave up: the summary meets the same 429s, 503s and "
+                 "timeouts as the pages", expected="the summary asked again until it answers",
+                 seen=_describe(out.error),
+                 hint="Wrap the summary request in a retry: with_retry(max_attempts=max_retries + 1, "
+                      "sleep=sleep) from 04.2, with raise_for_status() inside.")
+        fail(message, expected="a result dict", seen=_describe(out.error))
     expect(isinstance(out.result, Mapping), "run must return a dict",
            expected="{'fetched', 'loaded', 'dead_lettered', 'reconciled'}", seen=repr(out.result)[:120])
 
 
-def _expect_state(api: FakePaymentsAPI, db_path: Path, dlq_path: Path, after: str) -> None:
-    expected = _expected_table(api)
+def _expect_state(api: FakePaymentsAPI, db_path: Path, dlq_path: Path, after: str,
+                  refused: tuple[str, ...] = ()) -> None:
+    expected = _expected_table(api, refused)
     rows = _table(db_path)
     if rows != expected:
         want, got = {r[0]: r for r in expected}, {r[0]: r for r in rows}
@@ -938,21 +1238,35 @@ def _expect_state(api: FakePaymentsAPI, db_path: Path, dlq_path: Path, after: st
              expected=_n(len(expected), "row"),
              seen=f"{_n(len(rows), 'row')}: {len(want.keys() - got.keys())} missing, "
                   f"{len(got.keys() - want.keys())} not valid, {differ} with other values")
-    ids = _dead_letters(dlq_path)
-    invalid = api.state.invalid_payments()
-    expect(sorted(map(str, ids)) == sorted(invalid), f"after {after} the dead letter file should list each "
-           "invalid payment once", expected=f"{len(invalid)} entries, one per invalid payment",
-           seen=f"{len(ids)} entries, {len(set(ids) & set(invalid))} distinct invalid payments")
+    invalid = [*api.state.invalid_payments(), *refused]
+    ids = _dead_letters(dlq_path, missing_ok=not invalid)
+    if not invalid:
+        expect(not ids, f"after {after} the dead letter file should be empty: it still holds the last run's "
+               "list", expected="no entries (an empty file)", seen=_n(len(ids), "entry", "entries"),
+               hint="Rebuild dlq_path on every run, also when nothing was dead-lettered: touch the fresh file "
+                    "before os.replace, so an empty file replaces the last run's list.")
+        return
+    what = "each invalid payment once" + (", and the payment the table refused" if refused else "")
+    expect(sorted(map(str, ids)) == sorted(invalid), f"after {after} the dead letter file should list {what}",
+           expected=f"{_n(len(invalid), 'entry', 'entries')}, one per payment",
+           seen=f"{_n(len(ids), 'entry', 'entries')}, {len(set(ids) & set(invalid))} distinct of those expected")
 
 
-@pipeline.check("loads exactly the valid payments and dead-letters the invalid ones", points=3,
-                hint="fetch_payments(...) → transform_payments(raw, dlq) → load_payments(..., dlq=dlq); pass "
-                     "sleep=sleep down, and write the dead letters to dlq_path.")
+@pipeline.check("loads exactly the valid payments and dead-letters the invalid ones", points=2,
+                hint="db.create_payments_table(conn), then fetch_payments(...) → transform_payments(raw, dlq) → "
+                     "load_payments(..., dlq=dlq); pass sleep=sleep down, and publish the dead letters at "
+                     "dlq_path on every run, also when there are none.")
 def _run_state(run: Callable[..., Any], tmp_path: Path) -> None:
+    db_path, dlq_path = tmp_path / "p.db", tmp_path / "dlq.ndjson"
     with _hostile() as api:
-        out = _run(run, api, tmp_path / "p.db", tmp_path / "dlq.ndjson")
+        out = _run(run, api, db_path, dlq_path, table=False)  # a new warehouse: the table is not there yet
         _expect_ran(out)
-        _expect_state(api, tmp_path / "p.db", tmp_path / "dlq.ndjson", "a run")
+        _expect_state(api, db_path, dlq_path, "a run")
+    # The gateway has fixed its invalid records; the window is loaded again.
+    with _fake(seed=_R_SEED, payments=_R_PAYMENTS) as fixed:
+        out = _run(run, fixed, db_path, dlq_path)
+        _expect_ran(out, "a run with nothing to dead-letter should succeed too")
+        _expect_state(fixed, db_path, dlq_path, "a run over the same window with nothing invalid any more")
 
 
 @pipeline.check("returns fetched, loaded, dead_lettered and reconciled", points=2,
@@ -966,6 +1280,53 @@ def _run_counts(run: Callable[..., Any], tmp_path: Path) -> None:
         want = {"fetched": _R_PAYMENTS, "loaded": _R_PAYMENTS - _R_INVALID, "dead_lettered": _R_INVALID,
                 "reconciled": True}
         expect_equal(seen, want, f"the result for {_R_PAYMENTS} payments, {_R_INVALID} of them invalid")
+
+
+@pipeline.check("a row the database refuses is dead-lettered and counted too", points=1,
+                hint="Pass dlq= to load_payments as well, and add its dead_lettered to the transform's: "
+                     "the dead letters of both stages go to the same file and into the same count.")
+def _run_refused(run: Callable[..., Any], tmp_path: Path) -> None:
+    db_path, dlq_path = tmp_path / "p.db", tmp_path / "dlq.ndjson"
+    with _hostile() as api:
+        invalid = api.state.invalid_payments()
+        refused = min(r["payment_id"] for r in api.state.payment_records() if r["payment_id"] not in invalid)
+        out = _run(run, api, db_path, dlq_path, refuse=refused)
+        if _in_chain(out.error, sqlite3.IntegrityError) is not None:
+            fail(f"the table refused payment {refused}, and the run crashed instead of dead-lettering it",
+                 expected="load_payments(..., dlq=dlq): the refused row in the dead letter file",
+                 seen=_describe(out.error))
+        _expect_ran(out)
+        _expect_state(api, db_path, dlq_path, f"a run in which the table refused {refused}", (refused,))
+        seen = {k: out.result.get(k) for k in ("loaded", "dead_lettered", "reconciled")}
+        want = {"loaded": _R_PAYMENTS - _R_INVALID - 1, "dead_lettered": _R_INVALID + 1, "reconciled": True}
+        expect_equal(seen, want, f"the result: {_R_INVALID} invalid payments and 1 refused by the table")
+
+
+@pipeline.check("asks the API's summary with auth, a timeout and retries", points=1,
+                hint="GET {base_url}/payments/summary with params from and to, auth=auth and timeout=, inside "
+                     "a retry (with_retry(max_attempts=max_retries + 1, sleep=sleep) from 04.2): the summary "
+                     "fails now and then like any other request.")
+def _run_summary(run: Callable[..., Any], tmp_path: Path) -> None:
+    from depipe_course.fakes.api import FaultQueue, RateLimited, ServerError
+
+    faults = FaultQueue([ServerError(503), RateLimited(1)], routes={_SUMMARY})
+    with _fake(seed=_R_SEED, payments=60, invalid_payments=2, faults=faults) as api:
+        out = _run(run, api, tmp_path / "p.db", tmp_path / "dlq.ndjson")
+    calls = api.calls_to(_SUMMARY)
+    expect(calls, "run never asked the API for its summary", expected=f"GET {_SUMMARY}", seen="no such request")
+    statuses = [c.status if c.status is not None else type(c.error).__name__ for c in calls]
+    expect(401 not in statuses, "the summary needs the credentials too", expected="auth=auth on the summary "
+           "request", seen=f"answers {statuses}")
+    expect(all(c.timeout_passed for c in calls), "the summary request needs a timeout too",
+           expected="timeout= on every summary request", seen=f"{sum(not c.timeout_passed for c in calls)} of "
+           f"{len(calls)} without one")
+    if out.error is not None:
+        fail("the summary answered 503, then 429, then 200: retry it as fetch_payments retries a page",
+             expected="the run reconciled after 3 summary requests", seen=f"{_describe(out.error)}; answers "
+             f"{statuses}")
+    _expect_ran(out)
+    expect(out.result.get("reconciled") is True, "after the retries the summary agrees with what was fetched",
+           expected="reconciled True", seen=f"{out.result.get('reconciled')!r}; summary answers {statuses}")
 
 
 @pipeline.check("reports reconciled False when the API holds more than was fetched", points=2,
@@ -982,8 +1343,8 @@ def _run_mismatch(run: Callable[..., Any], tmp_path: Path) -> None:
         with mock.patch.object(api.state, "summary", one_more):
             out = _run(run, api, tmp_path / "p.db", tmp_path / "dlq.ndjson")
         _expect_ran(out)
-        expect(api.count("/payments/summary") >= 1, "run never asked the API for its summary",
-               expected="GET /payments/summary", seen="no such request")
+        expect(api.count(_SUMMARY) >= 1, "run never asked the API for its summary",
+               expected=f"GET {_SUMMARY}", seen="no such request")
         expect(out.result.get("reconciled") is False, "the API's summary counts 121 payments in the window, the "
                "listing served 120: that must not reconcile", expected="reconciled False",
                seen=out.result.get("reconciled"))
@@ -991,7 +1352,8 @@ def _run_mismatch(run: Callable[..., Any], tmp_path: Path) -> None:
 
 @pipeline.check("running again changes nothing", points=2,
                 hint="The load is an upsert; the dead letters of the window must be rewritten, not appended "
-                     "to: write them to a fresh file beside dlq_path and os.replace it into place at the end.")
+                     "to: write them to a fresh file beside dlq_path and os.replace it into place at the end. "
+                     "Count each run from zero.")
 def _run_twice(run: Callable[..., Any], tmp_path: Path) -> None:
     with _hostile() as api:
         first = _run(run, api, tmp_path / "p.db", tmp_path / "dlq.ndjson")
@@ -1006,7 +1368,7 @@ def _run_twice(run: Callable[..., Any], tmp_path: Path) -> None:
                      "the second run's result")
 
 
-@pipeline.check("a run killed midway and restarted loads every payment exactly once", points=3,
+@pipeline.check("a run killed midway and restarted loads every payment exactly once", points=2,
                 hint="Nothing may depend on the killed run having finished: the upsert makes reloading a "
                      "payment harmless, and a dead letter file rebuilt by each run (fresh file, then "
                      "os.replace) never keeps the killed run's half.")
@@ -1014,7 +1376,7 @@ def _run_killed(run: Callable[..., Any], tmp_path: Path) -> None:
     kills: list[tuple[str, Callable[[], requests.Session] | None, int | None]] = [
         ("request 5", lambda: _KillingSession.make(kill_at=5), None),
         ("write 3 (before its commit)", None, 3),
-        ("the summary request", lambda: _KillingSession.make(kill_on="/payments/summary"), None),
+        ("the summary request", lambda: _KillingSession.make(kill_on=_SUMMARY), None),
     ]
     for number, (where, session, kill_after) in enumerate(kills):
         db_path, dlq_path = tmp_path / f"k{number}.db", tmp_path / f"k{number}.ndjson"
@@ -1030,26 +1392,44 @@ def _run_killed(run: Callable[..., Any], tmp_path: Path) -> None:
                    "reconcile", expected=True, seen=restarted.result.get("reconciled"))
 
 
+def _all_503(payments: int = 60) -> FakePaymentsAPI:
+    from depipe_course.fakes.api import RandomFaults, ServerError
+
+    return _fake(seed=_R_SEED, payments=payments, faults=RandomFaults({ServerError(503): 1.0}, max_in_a_row=None))
+
+
 @pipeline.check("fails loudly when the API stays down", points=1,
                 hint="Let the error of a fetch that gave up propagate (or at least report reconciled False): "
                      "a run that fetched nothing must never report success.")
 def _run_down(run: Callable[..., Any], tmp_path: Path) -> None:
-    from depipe_course.fakes.api import RandomFaults, ServerError
-
-    with _fake(seed=_R_SEED, payments=60, faults=RandomFaults({ServerError(503): 1.0}, max_in_a_row=None)) as api:
+    with _all_503() as api:
         out = _run(run, api, tmp_path / "p.db", tmp_path / "dlq.ndjson")
     quiet = out.error is None and isinstance(out.result, Mapping) and out.result.get("reconciled") is not False
     expect(not quiet, "every request answered 503, yet the run reported success",
            expected="an exception (or reconciled False)", seen=repr(out.result)[:150])
 
 
-@pipeline.check("waits through the injected sleep", points=1,
-                hint="Pass sleep=sleep on to fetch_payments (and to any retry of the summary): the tests of a "
-                     "pipeline must not wait for real.")
-def _run_sleep(run: Callable[..., Any], tmp_path: Path) -> None:
+@pipeline.check("passes count, max_retries, batch_size and sleep down to the stages", points=1,
+                hint="fetch_payments(..., count=count, max_retries=max_retries, sleep=sleep) and "
+                     "load_payments(..., batch_size, dlq=dlq): run's arguments are the stages' settings, and a "
+                     "stage left on its defaults ignores them (and sleeps for real).")
+def _run_passes_down(run: Callable[..., Any], tmp_path: Path) -> None:
     with _hostile() as api:
         out = _run(run, api, tmp_path / "p.db", tmp_path / "dlq.ndjson")
         _expect_ran(out)
+        sent = sorted({str(c.params.get("count")) for c in api.calls_to("/payments")})
+    count, batch_size = _R_KW["count"], _R_KW["batch_size"]
+    expect(sent == [str(count)], f"run was given count={count}: every page request should ask for that many",
+           expected=f"count={count}", seen=f"count={sent}")
+    valid = _R_PAYMENTS - _R_INVALID
+    batches = -(-valid // batch_size)
+    expect(out.executemany == batches, f"run was given batch_size={batch_size}: {valid} valid payments are "
+           f"{batches} batches", expected=f"{batches} batch writes", seen=out.executemany)
     expect(out.waits and not out.time_sleeps, "the retries' waits must go through the sleep argument",
            expected="waits recorded by sleep, none by time.sleep",
            seen=f"sleep: {len(out.waits)} waits, time.sleep: {len(out.time_sleeps)}")
+    with _all_503() as down:
+        _run(run, down, tmp_path / "d.db", tmp_path / "d.ndjson", max_retries=2)
+    pages = down.count("/payments")
+    expect(pages == 3, "run was given max_retries=2: a page that keeps failing is asked for 3 times, then the "
+           "run gives up", expected="3 requests for the first page", seen=_n(pages, "request"))

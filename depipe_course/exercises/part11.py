@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from depipe_course.checking import NotAttempted, expect, expect_equal, fail
-from depipe_course.exercises import exercise
+from depipe_course.exercises import _quiz, exercise
 
 if TYPE_CHECKING:
     import requests
@@ -183,9 +183,7 @@ def _neither(read_json_or_ndjson: Callable[..., Any], tmp_path: Path) -> None:
                    "and every NDJSON line.")
 def _not_objects(read_json_or_ndjson: Callable[..., Any], tmp_path: Path) -> None:
     array = _write(tmp_path, "numbers.json", "[1001, 1002]\n")
-    exc = _raised(read_json_or_ndjson, array)
-    expect(isinstance(exc, ValueError), "an array of numbers holds no records",
-           expected="ValueError", seen=_describe(exc))
+    _expect_value_error(_raised(read_json_or_ndjson, array), array, None, "an array of numbers (no records)")
     mixed = _write(tmp_path, "mixed.ndjson", json.dumps(_RECORDS[0]) + "\n[1002]\n")
     _expect_value_error(_raised(read_json_or_ndjson, mixed), mixed, 2, "an NDJSON line holding a list")
 
@@ -194,24 +192,29 @@ def _not_objects(read_json_or_ndjson: Callable[..., Any], tmp_path: Path) -> Non
 
 responses_ex = exercise("11.2", "Decode an HTTP body, or fail clearly", ["parse_json_response"])
 
-_URL = "https://api.example.test/v1/payments?from=1772323200&count=100"
+# No status code hides in its digits, so "200" found in a message is the status, not the URL.
+_URL = "https://api.example.test/v1/payments?from=1772409600&count=50"
 
 
 def _response(status: int, body: str | bytes, content_type: str = "application/json") -> requests.Response:
     """A real ``requests.Response`` as the transport would hand it over."""
-    from http import HTTPStatus
-
     import requests
 
     response = requests.Response()
     response.status_code = status
-    response.reason = HTTPStatus(status).phrase
+    response.reason = _phrase(status)
     response.url = _URL
     response.headers["Content-Type"] = content_type
     response._content = body.encode("utf-8") if isinstance(body, str) else body
     response.encoding = "utf-8"
     response.request = requests.Request("GET", _URL).prepare()
     return response
+
+
+def _phrase(status: int) -> str:
+    from http import HTTPStatus
+
+    return HTTPStatus(status).phrase
 
 
 def _html(status: int) -> str:
@@ -230,11 +233,11 @@ def _returns_json(parse_json_response: Callable[..., Any]) -> None:
         expect_equal(got, body, f"the value returned for a {status} with a JSON body")
 
 
-@responses_ex.check("a 5xx HTML page raises HTTPError with the status and the start of the body",
+@responses_ex.check("a 5xx HTML page raises HTTPError with the status, the URL and the start of the body",
                     points=2,
                     hint="Check the status before decoding: for status >= 400 raise "
                          "requests.HTTPError(f'HTTP {status} from {url}: {snippet!r}', response=response) "
-                         "where snippet is the first ~200 characters of response.text.")
+                         "where url is response.url and snippet the first ~200 characters of response.text.")
 def _html_5xx(parse_json_response: Callable[..., Any]) -> None:
     import requests
 
@@ -245,24 +248,27 @@ def _html_5xx(parse_json_response: Callable[..., Any]) -> None:
     message = str(exc)
     expect("502" in message, "the message must give the status", expected="'502' in the message",
            seen=message)
+    expect(_URL in message, "the message must give the URL, so the reader knows which call failed",
+           expected=f"{_URL!r} (response.url) in the message", seen=message)
     expect("<title>502 Bad Gateway</title>" in message,
            "the message must quote the start of the body, so the reader sees it was an HTML page",
            expected="the body's '<title>502 Bad Gateway</title>' in the message", seen=message)
 
 
-@responses_ex.check("a 5xx with a JSON error body still raises", points=2,
-                    hint="A JSON body does not make a 503 a success: test response.status_code "
-                         "first, whatever the body is.")
-def _json_5xx(parse_json_response: Callable[..., Any]) -> None:
+@responses_ex.check("a 4xx or 5xx with a JSON error body still raises", points=2,
+                    hint="A JSON body does not make a 503 or a 404 a success: test "
+                         "response.status_code >= 400 first, whatever the body is.")
+def _json_errors(parse_json_response: Callable[..., Any]) -> None:
     import requests
 
-    body = '{"error": "service_unavailable", "message": "Service Unavailable"}'
-    exc = _raised(parse_json_response, _response(503, body))
-    expect(isinstance(exc, requests.HTTPError), "a 503 with a JSON error body was not raised",
-           expected="requests.HTTPError", seen=_describe(exc))
-    expect("503" in str(exc) and "service_unavailable" in str(exc),
-           "the message must give the status and the start of the body",
-           expected="'503' and 'service_unavailable' in the message", seen=str(exc))
+    for status, code in ((503, "service_unavailable"), (404, "not_found")):
+        body = json.dumps({"error": code, "message": _phrase(status)})
+        exc = _raised(parse_json_response, _response(status, body))
+        expect(isinstance(exc, requests.HTTPError), f"a {status} with a JSON error body was not raised",
+               expected="requests.HTTPError", seen=_describe(exc))
+        expect(str(status) in str(exc) and code in str(exc),
+               "the message must give the status and the start of the body",
+               expected=f"'{status}' and '{code}' in the message", seen=str(exc))
 
 
 @responses_ex.check("the HTTPError carries the response", points=1,
@@ -280,7 +286,7 @@ def _carries_response(parse_json_response: Callable[..., Any]) -> None:
            expected="error.response is the response", seen=repr(attached))
 
 
-@responses_ex.check("a 200 that is not JSON raises ValueError with the status and the body",
+@responses_ex.check("a 200 that is not JSON raises ValueError with the status, the Content-Type and the body",
                     points=2,
                     hint="Wrap response.json() in try/except requests.exceptions.JSONDecodeError "
                          "and raise ValueError naming the status, the Content-Type and the start of "
@@ -295,6 +301,9 @@ def _html_200(parse_json_response: Callable[..., Any]) -> None:
         message = str(exc)
         expect("200" in message, f"a 200 with {what}: the message must give the status",
                expected="'200' in the message", seen=message)
+        expect(content_type in message, f"a 200 with {what}: the message must give the Content-Type "
+               "(an HTML page where JSON was expected says 'wrong endpoint or an error page')",
+               expected=f"{content_type!r} in the message", seen=message)
         if marker:
             expect(marker in message, f"a 200 with {what}: the message must quote the body",
                    expected=f"{marker!r} in the message", seen=message)
@@ -524,7 +533,7 @@ def _after_early_log(setup_logging: Callable[..., Any]) -> None:
            "stream", expected="1 line with 'run started'", seen=stream.getvalue() or "nothing")
 
 
-@log_setup.check("each record is written once, also after two calls", points=2,
+@log_setup.check("each record is written once, also after two calls", points=1,
                  hint="Remove the root logger's existing handlers before adding yours: every handler "
                       "left there writes the record again.")
 def _once(setup_logging: Callable[..., Any]) -> None:
@@ -536,6 +545,19 @@ def _once(setup_logging: Callable[..., Any]) -> None:
     found = _lines_with(stream.getvalue(), "slow response")
     expect(len(found) == 1, "one WARNING was written several times (an earlier handler on the same "
            "stream, or one handler per call)", expected="1 line", seen=found or "nothing")
+
+
+@log_setup.check("writes to sys.stdout when no stream is given", points=1,
+                 hint="stream=None means sys.stdout, looked up when setup_logging runs: "
+                      "logging.StreamHandler(stream) with stream None writes to sys.stderr instead.")
+def _default_stream(setup_logging: Callable[..., Any]) -> None:
+    out, err = io.StringIO(), io.StringIO()
+    with _logging_state() as child, contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        setup_logging()
+        child.info("loaded batch 7")
+    found = {name: _lines_with(text.getvalue(), "loaded batch 7") for name, text in (("stdout", out), ("stderr", err))}
+    expect(len(found["stdout"]) == 1, "with stream=None the INFO record did not reach sys.stdout once",
+           expected="1 line on stdout", seen=found)
 
 
 @log_setup.check("honours the level", points=1,
@@ -746,9 +768,10 @@ def _grows(backoff_schedule: Callable[..., Any]) -> None:
 @backoff.check("never waits longer than cap_s", points=1,
                hint="min(delay, cap_s): without a cap, retry 10 waits 8.5 minutes and retry 20 six days.")
 def _capped(backoff_schedule: Callable[..., Any]) -> None:
-    want = [1.0, 2.0, 4.0, 8.0, 10.0, 10.0, 10.0]
-    got = backoff_schedule(8, 1.0, 2.0, 10.0)
-    expect(_close(got, want), "backoff_schedule(8, 1.0, 2.0, 10.0) is wrong", expected=want, seen=got)
+    for args, want in (((8, 1.0, 2.0, 10.0), [1.0, 2.0, 4.0, 8.0, 10.0, 10.0, 10.0]),
+                       ((4, 5.0, 2.0, 2.0), [2.0, 2.0, 2.0])):  # a cap below base_s caps the first wait too
+        got = backoff_schedule(*args)
+        expect(_close(got, want), f"backoff_schedule{args} is wrong", expected=want, seen=got)
 
 
 @backoff.check("a long schedule stays at the cap (no overflow)", points=1,
@@ -770,7 +793,7 @@ def _jittered(backoff_schedule: Callable[..., Any], args: tuple[Any, ...], seed:
     return got
 
 
-@backoff.check("with jitter, each wait lies in [d/2, d]", points=2,
+@backoff.check("with jitter, each wait lies in [d/2, d]", points=1,
                hint="rng.uniform(d / 2, d), where d is the wait without jitter.")
 def _bounds(backoff_schedule: Callable[..., Any]) -> None:
     plain = [1.0, 2.0, 4.0, 8.0, 16.0, 20.0, 20.0, 20.0, 20.0]
@@ -806,6 +829,22 @@ def _rng(backoff_schedule: Callable[..., Any]) -> None:
            seen=other)
 
 
+@backoff.check("without an rng, jitter draws from a fresh random.Random()", points=1,
+               hint="rng=None is the normal call in production: draw = rng if rng is not None else "
+                    "random.Random(). A fixed seed there (random.Random(0)) gives every client the same "
+                    "'random' waits, which is no jitter at all.")
+def _no_rng(backoff_schedule: Callable[..., Any]) -> None:
+    plain = [1.0, 2.0, 4.0, 8.0, 16.0, 20.0, 20.0, 20.0, 20.0]
+    runs = [backoff_schedule(10, 1.0, 2.0, 20.0, jitter=True) for _ in range(2)]
+    for got in runs:
+        inside = (isinstance(got, list) and len(got) == len(plain)
+                  and all(d / 2 <= g <= d for g, d in zip(got, plain, strict=True)))
+        expect(inside, "with jitter=True and no rng, a wait fell outside [d/2, d]",
+               expected=[f"{d / 2:g}..{d:g}" for d in plain], seen=got)
+    expect(runs[0] != runs[1], "two calls with jitter=True and no rng gave the same waits",
+           expected="different waits on each call", seen=runs[0])
+
+
 @backoff.check("rejects max_attempts < 1", points=1,
                hint="raise ValueError: a call must be tried at least once.")
 def _rejects(backoff_schedule: Callable[..., Any]) -> None:
@@ -821,26 +860,31 @@ levels = exercise("11.7", "Interview: which level for which event?", ["log_level
 
 LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
+# {event: (salted digest of the level it belongs at, hint)}: see _quiz.py. A hint explains the
+# level without naming it, so the key cannot be read from the hints either.
 _LEVEL_ANSWERS = {
     "Requesting page 48 of payments with cursor c_8f2a":
-        ("DEBUG", "One line per page is detail for the person debugging, not for every run's log."),
+        ("b81defdc57c0f7d0aec571c216f5bd6c", "One line per page is detail for the person debugging, not for "
+         "every run's log."),
     "Run started for the payments window 2026-03-17":
-        ("INFO", "A normal milestone of a run: INFO."),
+        ("d70980a7e948336f7b6920f37984050f", "A normal milestone of a run, worth a line in every run's log."),
     "Run finished: 42,118 payments loaded, 12 dead-lettered":
-        ("INFO", "The run did its job; the dead-lettered records were each reported when they "
-                 "happened. The summary of a normal run is INFO."),
+        ("ba1adc055424ffec06a646c8a205dece", "The run did its job; the dead-lettered records were each "
+         "reported when they happened. The summary of a normal run is a milestone, like its start."),
     "429 Too Many Requests: waiting 15 seconds before retry 2 of 5":
-        ("WARNING", "Something went wrong and the pipeline is handling it: WARNING."),
+        ("8512ea487663bc94df07d191fa73ba94", "Something went wrong and the pipeline is handling it: worth "
+         "noticing, nobody has to act."),
     "Reconciliation: window 2026-03-17 is 3 payments short, re-fetching it":
-        ("WARNING", "Unexpected, but the pipeline has a recovery: WARNING."),
+        ("bb97ccdc0eab4d3a6a9c613aa1cec072", "Unexpected, but the pipeline has a recovery: worth noticing, "
+         "nobody has to act yet."),
     "Database unreachable after 5 attempts: run aborted, nothing loaded":
-        ("ERROR", "The run failed at its job: someone must act. ERROR."),
+        ("1ea22a5e6bd63addd58944da698cef19", "The run failed at its job: someone must act."),
     "Window 2026-03-17 still 3 payments short after the re-fetch":
-        ("ERROR", "The recovery did not work and the data is incomplete: ERROR."),
+        ("5367aabfc286f317c970b405528bb3c3", "The recovery did not work and the data is incomplete: someone must act."),
 }
 
 
-def _level_check(event: str, level: str, hint: str) -> None:
+def _level_check(event: str, key: str, hint: str) -> None:
     @levels.check(event, points=1, hint=hint)
     def _one(log_levels: Any) -> None:
         if not isinstance(log_levels, dict):
@@ -854,12 +898,12 @@ def _level_check(event: str, level: str, hint: str) -> None:
         name = logging.getLevelName(given) if isinstance(given, int) else given
         if not isinstance(name, str) or name.strip().upper() not in LEVELS:
             fail("answer with one of the four levels", expected=", ".join(LEVELS), seen=given)
-        expect(name.strip().upper() == level, "another level fits this event better",
+        expect(_quiz.is_answer(key, "11.7", event, name.strip().upper()), "another level fits this event better",
                expected="a different level (see the hint)", seen=given)
 
 
-for _event, (_level_name, _hint) in _LEVEL_ANSWERS.items():
-    _level_check(_event, _level_name, _hint)
+for _event, (_key, _hint) in _LEVEL_ANSWERS.items():
+    _level_check(_event, _key, _hint)
 
 
 # ---------------------------------------------------------------- 11.8 reconcile_windows
@@ -949,4 +993,7 @@ def _no_summary(reconcile_windows: Callable[..., Any]) -> None:
     w = _windows(3)
     exc = _raised(reconcile_windows, {w[0]: 10, w[1]: 10}, {w[0]: 10, w[1]: 10, w[2]: 7}, {})
     expect(isinstance(exc, ValueError), "window 3 was loaded but has no summary",
+           expected="ValueError", seen=_describe(exc))
+    exc = _raised(reconcile_windows, {w[0]: 10, w[1]: 10}, {w[0]: 10, w[1]: 8}, {w[1]: 2, w[2]: 1})
+    expect(isinstance(exc, ValueError), "window 3 has a dead-lettered record but no summary",
            expected="ValueError", seen=_describe(exc))

@@ -240,3 +240,23 @@ def test_pagination_checks_need_no_credentials() -> None:
         assert api.auth.mode == "none"
     with part03._cp_fake() as api:
         assert api.auth.mode == "none"
+
+
+def test_a_refused_first_page_is_reported_as_the_cause() -> None:
+    """Pages counted from 0 without raise_for_status fail naming page=0 and the API's 400, not a bare KeyError."""
+    source = """
+        def fetch_all_orders_offset(session, base_url, start_date, limit=200):
+            page = 0
+            while True:
+                params = {"from": start_date, "page": page, "limit": limit}
+                items = session.get(f"{base_url}/orders", params=params, timeout=30).json()["items"]
+                yield from items
+                if len(items) < limit:
+                    return
+                page += 1
+    """
+    result = grade("03.2", source)
+    failed = [c for c in result.checks if c.status == "failed"]
+    assert failed and all(c.message == "pages start at 1: your first request asked for page=0" for c in failed)
+    assert "400" in (failed[0].seen or "") and "KeyError" in (failed[0].seen or "")
+    assert "page counter at 1" in failed[0].hint

@@ -2,7 +2,9 @@
 
 Each part has a module here (``part02.py``) of plain functions registered with
 ``@wrong``. ``tests/exercises/test_checks_catch_wrong_versions.py`` runs every one
-against its exercise's checks and asserts that the named sub-check fails.
+against its exercise's checks and asserts that the named sub-check fails. Each names
+the ``requirement`` of its exercise (listed in ``tests/requirements``) that it violates,
+so the requirement table reads: requirement -> wrong version -> sub-check.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ class Wrong:
     description: str
     catches: str
     objects: dict[str, Any]
+    requirement: str | None = None
 
     @property
     def test_id(self) -> str:
@@ -35,16 +38,24 @@ class Wrong:
 REGISTRY: list[Wrong] = []
 
 
-def wrong(exercise_id: str, description: str, *, catches: str, name: str | None = None) -> Callable[[T], T]:
+def wrong(
+    exercise_id: str,
+    description: str,
+    *,
+    catches: str,
+    requirement: str | None = None,
+    name: str | None = None,
+) -> Callable[[T], T]:
     """Register the decorated object as a wrong ``name`` (default: the exercise's only name).
 
     The exercise's other names come from the reference, so a wrong version only
-    spells out the one thing it gets wrong.
+    spells out the one thing it gets wrong: the ``requirement`` (a key of the
+    exercise's list in ``tests/requirements``) it violates.
     """
 
     def register(obj: T) -> T:
         target = name or _only_name(exercise_id)
-        REGISTRY.append(Wrong(exercise_id, description, catches, {target: obj}))
+        REGISTRY.append(Wrong(exercise_id, description, catches, {target: obj}, requirement))
         return obj
 
     return register

@@ -1,0 +1,61 @@
+"""Requirements of part 04's exercises, each in the words a learner reads in the task."""
+
+REQUIREMENTS: dict[str, tuple[str, ...]] = {
+    "04.1": (
+        "requests' ConnectionError, Timeout and ChunkedEncodingError are transient",
+        "HTTP 429, 500, 502, 503 and 504 are transient",
+        "every other HTTP status is permanent",
+        "an HTTPError without a response is not transient",
+        "SQLite 'database is locked' is transient",
+        "other SQLite errors (no such table, IntegrityError) are permanent",
+        "ValueError, ValidationError, KeyError, FileNotFoundError and PermissionError are permanent",
+        "anything not known to be transient is permanent",
+        "returns False, not None",
+    ),
+    "04.2": (
+        "returns the function's result and passes its arguments",
+        "keeps the wrapped function's name and docstring (functools.wraps)",
+        "before retry k waits base_delay_s * backoff_factor**(k-1)",
+        "every wait capped at max_delay_s",
+        "with jitter=True each wait is random in [d/2, d] of the capped delay",
+        "no jitter when jitter=False",
+        "an error retry_if rejects is raised after one call, without waiting",
+        "retry_if decides what is retried",
+        "retry_if defaults to is_transient",
+        "at most max_attempts calls, then the last original error re-raised",
+        "no wait after the last attempt",
+        "one WARNING log per retry, naming the error",
+        "waits by calling the injected sleep",
+    ),
+    "04.3": (
+        "one JSON object per line with failed_at, error_type, error_message, record and context",
+        "error_type is type(error).__name__ and error_message is str(error)",
+        "context is {} when None",
+        "one line per entry whatever the message holds",
+        "failed_at is timezone-aware UTC in ISO-8601",
+        "records with Decimal and datetime values stored without crashing, exactly",
+        "appends: a second queue on the same path adds to the file",
+        "creates the folder the file lives in",
+        "iterating yields the stored entries as dicts, oldest first",
+        "iterating a queue whose file does not exist yet yields nothing",
+    ),
+    "04.4": (
+        "ok counts exactly the records handle accepted",
+        "ValueError, ValidationError, KeyError and sqlite3.IntegrityError: dead-lettered, counted, and the run "
+        "goes on",
+        "the queue gets the exception itself",
+        "any other exception: the record dead-lettered, then the same exception re-raised",
+        "no record handled after an unexpected error",
+        "errors about the environment (network, permissions, a missing table) stop the run",
+        "ok + dead_lettered equals the number of records, also from a generator",
+    ),
+    "04.5": (
+        "serialization failures (40001), deadlocks (40P01) and lock timeouts (55P03) are transient",
+        "a lost connection (class 08, or an OperationalError without SQLSTATE) and a stopping or starting "
+        "server (57P01, 57P02, 57P03) are transient",
+        "integrity errors (class 23), data errors (class 22) and programming errors (class 42) are permanent",
+        "an OperationalError is not transient for its class alone",
+        "judged by class or SQLSTATE, not by the message text",
+        "False for errors that psycopg did not raise",
+    ),
+}

@@ -1,0 +1,47 @@
+"""Requirements of part 05's exercises, each in the words a learner reads in the task."""
+
+REQUIREMENTS: dict[str, tuple[str, ...]] = {
+    "05.1": (
+        "one JSON object on one line per record",
+        "timestamp: the record's creation time",
+        "timestamp: ISO-8601 in UTC, on a machine in any time zone",
+        "level, pipeline, run_id, logger, module, function and line with the record's values",
+        "message: record.getMessage(), its arguments applied",
+        "every extra= field under its own name, with its value",
+        "the traceback, when the record has exc_info",
+        "values json cannot encode do not crash it",
+        "the record's standard attributes are not copied into the output",
+    ),
+    "05.2": (
+        "returns (logger, run_id)",
+        "the logger is logging.getLogger(pipeline_name)",
+        "one handler writing StructuredFormatter(pipeline_name, run_id) lines to stream",
+        "standard output when stream is None",
+        "the logger is at level, given as a name or a number",
+        "calling it again does not duplicate lines",
+        "calling it again starts a new run: new run_id, new stream",
+        "records do not propagate to the root logger",
+    ),
+    "05.3": (
+        "a decorator factory: @log_timing(logger)",
+        "the wrapped function keeps its arguments and return value",
+        "the wrapped function keeps its name and docstring",
+        "on success: one INFO record with a numeric duration_seconds",
+        "records go to the logger given to log_timing",
+        "duration_seconds measures the call",
+        "the function's name is in the record",
+        "on failure: one ERROR record with duration_seconds, and no success record",
+        "on failure: the traceback (logger.exception adds it)",
+        "on failure: the same exception reaches the caller",
+    ),
+    "05.4": (
+        "filter returns True, so the record is kept",
+        "extras whose key contains password, token, api_key, secret or authorization, in any case",
+        "secret keys inside nested dicts too",
+        "a secret key's value is replaced whatever it is: a number, a dict",
+        "e-mail addresses written into the message are replaced",
+        "e-mail addresses passed as %-arguments are replaced",
+        "everything else is kept",
+        "the caller's dicts are not modified",
+    ),
+}

@@ -1,0 +1,52 @@
+"""Requirements of part 06's exercises, each in the words a learner reads in the task."""
+
+REQUIREMENTS: dict[str, tuple[str, ...]] = {
+    "06.1": (
+        "one dict per non-blank line, in file order, from a str or a Path",
+        "blank lines skipped without a warning",
+        "a line that is not valid JSON is logged at WARNING and skipped",
+        "the warning names the line number, counting from 1",
+        "lazy: a generator, not the whole file read first",
+        "the file is closed however the consumer stops",
+    ),
+    "06.2": (
+        "validate_orders yields the valid records unchanged, in order",
+        "validate_orders drops every invalid record",
+        "only ISO-8601 dates are valid",
+        "validate_orders never raises on bad data",
+        "each dropped record is logged at WARNING with its order_id",
+        "both stages are lazy: one record out pulls one record in",
+        "transform_orders: order_id and customer_id as int",
+        "transform_orders: status stripped and lower-cased",
+        "transform_orders: amount a Decimal with exactly two places",
+        "transform_orders: amount from the text, never through float",
+        "transform_orders: created_at a tz-aware UTC datetime",
+        "transform_orders: an offset is converted to UTC, not relabelled",
+        "transform_orders builds new dicts and leaves its input alone",
+    ),
+    "06.3": (
+        "lists of batch_size records, then a last, shorter list",
+        "no empty batches",
+        "each batch is a new list the consumer can keep",
+        "works on any iterable: a list or a generator",
+        "the first batch comes as soon as batch_size records are pulled",
+        "a batch_size below 1 raises ValueError",
+    ),
+    "06.4": (
+        "writes every row of the batch and returns how many (0 for an empty batch)",
+        "amount stored as text with two places",
+        "created_at stored as ISO-8601 UTC text",
+        "the batch is committed",
+        "an order_id written again updates every column: ON CONFLICT (order_id) DO UPDATE",
+        "rows are updated in place, never deleted and re-inserted (INSERT OR REPLACE)",
+        "one transaction per batch: a failing batch leaves nothing behind",
+        "the error reaches the caller",
+    ),
+    "06.5": (
+        "every valid order ends up in the table: read, validate, transform, batch, write",
+        "returns records_read, rows_written and batches",
+        "batches of batch_size",
+        "the first batch is written before the rest of the file is read",
+        "memory does not depend on the size of the file",
+    ),
+}
