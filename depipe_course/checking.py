@@ -29,9 +29,9 @@ if TYPE_CHECKING:
     from depipe_course.exercises import Exercise
 
 Status = Literal[
-    "passed", "partial", "failed", "not_attempted", "error", "timeout", "rejected"
+    "passed", "partial", "failed", "not_attempted", "not_run", "error", "timeout", "rejected"
 ]
-SubStatus = Literal["passed", "failed", "not_attempted"]
+SubStatus = Literal["passed", "failed", "not_attempted", "not_run"]
 
 _MAX_SHOWN = 300
 
@@ -51,6 +51,14 @@ class CheckFailed(AssertionError):
 
 class NotAttempted(Exception):
     """Raised by a check when the learner's answer is still the shipped placeholder."""
+
+
+class NotRun(Exception):
+    """Raised by a check that cannot run in this edition of the course (it needs the answers).
+
+    The sub-check is reported as *not run*, with the message, and counts no points;
+    the exercise's status is taken from the sub-checks that did run.
+    """
 
 
 def fail(message: str, *, expected: Any = None, seen: Any = None, hint: str | None = None) -> NoReturn:
@@ -190,10 +198,13 @@ def summarise(
     subs = group_causes(subs)
     score = round(sum(s.points for s in subs), 2)
     max_score = round(sum(s.max_points for s in subs), 2)
+    ran = [s for s in subs if s.status != "not_run"]
     status: Status
-    if subs and all(s.status == "not_attempted" for s in subs):
+    if subs and not ran:
+        status, score = "not_run", 0.0
+    elif ran and all(s.status == "not_attempted" for s in ran):
         status, score = "not_attempted", 0.0
-    elif subs and all(s.passed for s in subs):
+    elif ran and all(s.passed for s in ran):
         status = "passed"
     elif score > 0:
         status = "partial"
@@ -239,6 +250,8 @@ def _run_one(check: Check, objects: Mapping[str, Any], scratch: Path) -> SubChec
         return outcome("not_attempted", "Not attempted yet: the stub still raises NotImplementedError.")
     except NotAttempted as exc:
         return outcome("not_attempted", str(exc) or "Not attempted yet.")
+    except NotRun as exc:
+        return outcome("not_run", str(exc) or "Not run in this edition of the course.")
     except CheckFailed as exc:
         return outcome("failed", exc.message, exc.hint, expected=exc.expected, seen=exc.seen)
     except Exception as exc:  # learner code may raise anything: report it, never propagate

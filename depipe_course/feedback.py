@@ -15,18 +15,23 @@ _HEADLINE = {
     "partial": "Partly correct",
     "failed": "Not yet",
     "not_attempted": "Not attempted",
+    "not_run": "Graded by the instructor",
     "error": "Could not run",
     "timeout": "Took too long",
     "rejected": "Rejected",
 }
-_MARK = {"passed": "✔", "failed": "✘", "not_attempted": "·"}
-_COLOUR = {"passed": "#1a7f37", "partial": "#9a6700", "not_attempted": "#57606a"}
+_MARK = {"passed": "✔", "failed": "✘", "not_attempted": "·", "not_run": "–"}
+_COLOUR = {"passed": "#1a7f37", "partial": "#9a6700", "not_attempted": "#57606a", "not_run": "#57606a"}
 
 
 def headline(result: Result) -> str:
+    withheld = sum(sub.max_points for sub in result.checks if sub.status == "not_run")
+    graded_elsewhere = ""
+    if withheld and result.status != "not_run":
+        graded_elsewhere = f"; {_points(withheld)} graded by the instructor"
     return (
         f"{result.exercise_id} {result.title}: {_HEADLINE[result.status]} "
-        f"({_points(result.score)}/{_points(result.max_score)} points)"
+        f"({_points(result.score)}/{_points(result.max_score)} points{graded_elsewhere})"
     )
 
 
@@ -34,9 +39,10 @@ def _summary_note(result: Result) -> str:
     """One sentence for the whole result; a not-attempted one says it once, not per check."""
     if result.message:
         return result.message
-    if result.status == "not_attempted" and result.checks:
+    if result.status in {"not_attempted", "not_run"} and result.checks:
         return result.checks[0].message
-    return ""
+    # Sub-checks that need the answers share one message: say it once, not per line.
+    return next((sub.message for sub in result.checks if sub.status == "not_run"), "")
 
 
 def root_causes(result: Result) -> list[tuple[SubCheckResult, int]]:

@@ -12,7 +12,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from depipe_course import exercises, reference
+from depipe_course import edition, exercises
 from depipe_course.checking import Result, bind_references, run_checks
 from depipe_course.paths import state_dir
 
@@ -26,14 +26,16 @@ def check(exercise_id: str, namespace: Mapping[str, Any] | None = None) -> Resul
 
     ``namespace`` defaults to the caller's globals, which in Jupyter is the
     notebook's namespace. Exercises this one builds on are replaced by their
-    references, exactly as the grader does.
+    references, exactly as the grader does; the learner edition has no references,
+    so there the learner's own versions are used and the result says so.
     """
     if namespace is None:
         namespace = sys._getframe(1).f_globals
     exercise = exercises.get(exercise_id)
     objects = {name: namespace[name] for name in exercise.names if name in namespace}
-    objects = bind_references(objects, reference.objects_used_by(exercise))
-    result = run_checks(exercise, objects)
+    objects = bind_references(objects, edition.stand_ins(exercise))
+    with edition.checking(namespace):
+        result = edition.noted(run_checks(exercise, objects), exercise)
     _record(result)
     return result
 

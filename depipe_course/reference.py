@@ -13,6 +13,7 @@ import re
 from functools import cache
 from typing import Any
 
+from depipe_course.edition import require_reference
 from depipe_course.exercises import Exercise, get
 from depipe_course.paths import SOLUTIONS_DIR
 
@@ -21,6 +22,7 @@ _MARKER = re.compile(r"^# %% \[(\d\d\.\d+)\][^\n]*\n", re.MULTILINE)
 
 def objects(exercise: Exercise) -> dict[str, Any]:
     """The reference's objects for the names ``exercise`` asks the learner to define."""
+    require_reference(f"exercise {exercise.id}'s reference")
     module = importlib.import_module(f"solutions.{exercise.part.module}")
     return {name: getattr(module, name) for name in exercise.names}
 
@@ -36,6 +38,7 @@ def objects_used_by(exercise: Exercise) -> dict[str, Any]:
 @cache
 def sections(part_number: str) -> dict[str, str]:
     """Split ``solutions/partNN.py`` into ``{exercise id: cell source}``."""
+    require_reference(f"part {part_number}'s reference source")
     text = (SOLUTIONS_DIR / f"part{part_number}.py").read_text(encoding="utf-8")
     found: dict[str, str] = {}
     marks = list(_MARKER.finditer(text))

@@ -39,6 +39,7 @@ from typing import Any, Literal
 
 import pluggy
 
+from depipe_course import edition
 from depipe_course.checking import NotAttempted, fail
 
 MIN_TESTS = 4
@@ -417,6 +418,8 @@ def register(ex: Any, *, list_name: str, target: str, correct: Callable[..., Any
 
     def verdict(tests: Any, scratch: Path, *, fresh: bool) -> Verdict:
         functions = tuple(listed_tests(tests, list_name, is_skeleton))
+        edition.needs_answers(f"mutation grading runs your tests on a correct {target} and on wrong versions "
+                              f"of it")
         if not fresh and last and len(last[0][0]) == len(functions) and all(
                 a is b for a, b in zip(last[0][0], functions, strict=True)):
             return last[0][1]

@@ -13,6 +13,7 @@ import sys
 from types import ModuleType
 from typing import Any
 
+from depipe_course.edition import require_reference
 from depipe_course.exercises import Exercise, get
 from depipe_course.paths import SOLUTIONS_DIR
 
@@ -21,6 +22,7 @@ PREFIX = "_depipe_reference_"
 
 def load(part_number: str) -> ModuleType:
     """``solutions/partNN.py`` as the private module ``_depipe_reference_partNN`` (cached)."""
+    require_reference(f"grading part {part_number} against the reference")
     name = f"{PREFIX}part{part_number}"
     if name in sys.modules:
         return sys.modules[name]

@@ -22,7 +22,7 @@ def _counts(graded: Graded) -> tuple[int, int, int]:
     if r.status in _BROKEN:
         return 0, len(r.checks), 0
     failures = sum(1 for c in r.checks if c.status == "failed")
-    skipped = sum(1 for c in r.checks if c.status == "not_attempted")
+    skipped = sum(1 for c in r.checks if c.status in {"not_attempted", "not_run"})
     return failures, 0, skipped
 
 
@@ -49,8 +49,8 @@ def _suite(graded: Graded) -> ET.Element:
             ET.SubElement(case, "error", {"type": r.status, "message": normalise(r.message)}).text = detail
         elif c.status == "failed":
             ET.SubElement(case, "failure", {"type": "failed", "message": normalise(c.message)}).text = detail
-        elif c.status == "not_attempted":
-            ET.SubElement(case, "skipped", {"message": normalise(c.message) or "not attempted"})
+        elif c.status in {"not_attempted", "not_run"}:
+            ET.SubElement(case, "skipped", {"message": normalise(c.message) or c.status.replace("_", " ")})
     return suite
 
 

@@ -13,7 +13,7 @@ from html import escape
 from depipe_course.exercises import PARTS
 from depipe_course.grading.report import Graded, Report, normalise
 
-_ICON = {"passed": "✅", "partial": "🟡", "failed": "❌", "not_attempted": "⚪", "error": "💥",
+_ICON = {"passed": "✅", "partial": "🟡", "failed": "❌", "not_attempted": "⚪", "not_run": "➖", "error": "💥",
          "timeout": "⏱️", "rejected": "⛔"}
 
 
@@ -52,7 +52,7 @@ def _details(report: Report) -> list[str]:
     out: list[str] = []
     for g in report.exercises:
         r = g.result
-        missed = [c for c in r.checks if not c.passed]
+        missed = [c for c in r.checks if not c.passed and c.status != "not_run"]  # the message says why once
         if not missed or r.status == "not_attempted":
             continue
         out.append(f"<details><summary>{r.exercise_id} {_cell(r.title)}: {r.score:g}/{r.max_score:g}</summary>\n")
