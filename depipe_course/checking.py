@@ -213,6 +213,18 @@ def summarise(
     return Result(exercise_id, title, status, score, max_score, subs, message)
 
 
+def whole_exercise(exercise: Exercise, status: Status, message: str) -> Result:
+    """Zero points on every sub-check, one message for all: the exercise as a whole did not run through."""
+    subs = tuple(SubCheckResult(c.name, "failed", 0.0, c.points, message, hint=c.hint) for c in exercise.checks)
+    return Result(exercise.id, exercise.title, status, 0.0, round(sum(c.points for c in exercise.checks), 2),
+                  subs, message)
+
+
+def timeout_message(seconds: float) -> str:
+    """The same words in the notebook and in the grader's report."""
+    return f"stopped after {seconds:g} s without finishing: look for an infinite loop or a very slow step"
+
+
 def run_checks(exercise: Exercise, objects: Mapping[str, Any]) -> Result:
     """Run every check of ``exercise`` against ``objects`` (the learner's names)."""
     missing = [name for name in exercise.names if name not in objects]

@@ -69,13 +69,13 @@ def to_text(result: Result) -> str:
     lines.extend(f"  {fix_first(sub, n)}" for sub, n in root_causes(result))
     for sub in result.checks:
         lines.append(f"  {_MARK[sub.status]} {sub.name}")
-        lines.extend(f"      {line}" for line in _details(sub))
+        lines.extend(f"      {line}" for line in _details(sub, result.status in _WHOLE))
     return "\n".join(lines)
 
 
 def to_html(result: Result) -> str:
     colour = _COLOUR.get(result.status, "#cf222e")
-    rows = "".join(_html_row(sub) for sub in result.checks)
+    rows = "".join(_html_row(sub, result.status in _WHOLE) for sub in result.checks)
     note = _summary_note(result)
     if result.status == "not_attempted":
         note += " What the check will look at:"
@@ -88,8 +88,11 @@ def to_html(result: Result) -> str:
     )
 
 
-def _details(sub: SubCheckResult) -> list[str]:
-    if sub.status != "failed":
+_WHOLE = {"error", "timeout", "rejected"}  # one message for the whole exercise, said once at the top
+
+
+def _details(sub: SubCheckResult, whole: bool = False) -> list[str]:
+    if sub.status != "failed" or whole:
         return []
     if sub.same_cause_as:
         return [f"fails the same way as {sub.same_cause_as!r}: fix that first"]
@@ -103,11 +106,11 @@ def _details(sub: SubCheckResult) -> list[str]:
     return details
 
 
-def _html_row(sub: SubCheckResult) -> str:
+def _html_row(sub: SubCheckResult, whole: bool = False) -> str:
     colour = _COLOUR.get(sub.status, "#cf222e")
     details = "".join(
         f"<div style='margin-left:1.5em;font-family:monospace;white-space:pre-wrap'>{escape(d)}</div>"
-        for d in _details(sub)
+        for d in _details(sub, whole)
     )
     return (
         f"<li><span style='color:{colour}'>{_MARK[sub.status]}</span> "

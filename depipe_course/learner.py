@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import signal
 import sys
-from collections.abc import Mapping
+import threading
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from html import escape
@@ -13,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from depipe_course import edition, exercises
-from depipe_course.checking import Result, bind_references, run_checks
+from depipe_course.checking import Result, bind_references, run_checks, timeout_message, whole_exercise
 from depipe_course.paths import state_dir
 
 logger = logging.getLogger(__name__)
@@ -34,10 +37,40 @@ def check(exercise_id: str, namespace: Mapping[str, Any] | None = None) -> Resul
     exercise = exercises.get(exercise_id)
     objects = {name: namespace[name] for name in exercise.names if name in namespace}
     objects = bind_references(objects, edition.stand_ins(exercise))
-    with edition.checking(namespace):
-        result = edition.noted(run_checks(exercise, objects), exercise)
+    try:
+        with edition.checking(namespace), _time_limit(exercise.timeout_s):
+            result = edition.noted(run_checks(exercise, objects), exercise)
+    except CheckTimedOut:
+        result = whole_exercise(exercise, "timeout", timeout_message(exercise.timeout_s))
     _record(result)
     return result
+
+
+class CheckTimedOut(BaseException):
+    """The exercise's time limit passed (a BaseException: learner code's ``except Exception`` cannot swallow it)."""
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float) -> Iterator[None]:
+    """Stop the checks after ``seconds``, as the grader does, so a hanging answer cannot freeze the kernel.
+
+    A real-time timer interrupts Python loops and blocking calls alike; it works in the main
+    thread only, which is where Jupyter runs cells. Elsewhere the checks run unbounded.
+    """
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def stop(signum: int, frame: Any) -> None:
+        raise CheckTimedOut
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def _progress_path() -> Any:

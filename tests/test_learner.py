@@ -74,3 +74,21 @@ def test_importing_the_package_stays_light() -> None:
             "heavy = {'pandas', 'moto', 'pyarrow', 'boto3', 'depipe_course.grading'} & set(sys.modules); "
             "assert not heavy, heavy")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_a_hanging_answer_times_out_instead_of_freezing_the_kernel(monkeypatch: pytest.MonkeyPatch) -> None:
+    """check() stops at the exercise's time limit, as the grader does, and says so with the grader's words."""
+    ex = exercises.get("01.1")
+    monkeypatch.setattr(ex, "timeout_s", 0.5)
+
+    def peak_memory(fn, *args, **kwargs):  # type: ignore[no-untyped-def]
+        while True:
+            try:
+                pass
+            except Exception:  # noqa: BLE001 - a learner's catch-all must not swallow the stop
+                pass
+
+    result = check("01.1", namespace={"peak_memory": peak_memory})
+    assert result.status == "timeout" and result.score == 0
+    assert result.message == "stopped after 0.5 s without finishing: look for an infinite loop or a very slow step"
+    assert str(result).count("infinite loop") == 1

@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from depipe_course import edition
-from depipe_course.checking import Check, Result, SubCheckResult, bind_references, run_checks, summarise
+from depipe_course.checking import Check, Result, bind_references, run_checks, whole_exercise
 from depipe_course.grading import integrity, references, sandbox
 from depipe_course.grading.guard import Guard
 from depipe_course.grading.screen import python_source
@@ -126,10 +126,7 @@ def failure(exercise_id: str, status: str, message: str) -> Result:
     """Zero points on every sub-check of the exercise, with one message for all."""
     from depipe_course import exercises
 
-    ex = exercises.get(exercise_id)
-    subs = tuple(SubCheckResult(c.name, "failed", 0.0, c.points, message, hint=c.hint) for c in ex.checks)
-    base = summarise(ex.id, ex.title, subs, message)
-    return Result(ex.id, ex.title, status, 0.0, base.max_score, subs, message)  # type: ignore[arg-type]
+    return whole_exercise(exercises.get(exercise_id), status, message)  # type: ignore[arg-type]
 
 
 def _verifier(baseline: integrity.Fingerprint | None, on_change: Callable[[], None], part: str) -> Any:

@@ -31,7 +31,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from depipe_course.checking import Result, SubCheckResult, summarise
+from depipe_course.checking import Result, SubCheckResult, summarise, timeout_message
 from depipe_course.grading import sandbox
 from depipe_course.grading.child import Job, child_main, failure, grade_in_this_process, probe_main
 from depipe_course.grading.limits import Limits
@@ -292,8 +292,7 @@ def _judge(job: Job, talk: _Conversation, timeout_s: float, limits: Limits, exit
             return failure(ex_id, "rejected", "the result on the grader's channel was not one the grader sent")
         return _with_output_note(result, talk.result.get("output_chars"), limits)
     if talk.timed_out:
-        return failure(ex_id, "timeout", f"stopped after {timeout_s:g} s without finishing: "
-                       "look for an infinite loop or a very slow step")
+        return failure(ex_id, "timeout", timeout_message(timeout_s))
     return failure(ex_id, "timeout" if exitcode == -signal.SIGXCPU else "error",
                    _death_message(exitcode, limits, timeout_s))
 
