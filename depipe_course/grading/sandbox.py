@@ -131,7 +131,76 @@ def _enter_namespaces(plan: Plan, root: bool) -> dict[str, str]:
         raise SandboxBroken(f"mount namespace incomplete: {exc}") from exc
     done["filesystem"] = ("private /tmp and /dev/shm; homes and other learners' folders masked; submission, "
                           "course and Python read-only; scratch folder writable")
+    done["pids"] = _enter_pid_namespace()
     return done
+
+
+def _enter_pid_namespace() -> str:
+    """Continue as process 2 of a new PID namespace, with a /proc that shows only it.
+
+    Learner code then cannot see, signal or read the environment of any process
+    outside its own exercise: not the grader, not another learner's exercise. Process 1
+    of the namespace only reaps and passes on how the exercise ended (learner code is
+    not run as process 1, which the kernel shields from signals such as SIGXCPU), and
+    when it ends the kernel kills whatever the exercise left running. The process that
+    forked stays outside, waiting, so the grader sees the exercise's end as its own.
+    """
+    try:
+        _linux.unshare(_linux.CLONE_NEWPID)
+    except OSError as exc:
+        return f"shared with the host (no PID namespace: {exc.strerror})"
+    init = os.fork()
+    if init:
+        _relay(init)
+    _linux.prctl(_linux.PR_SET_PDEATHSIG, signal.SIGKILL)  # the grader killing the relay ends it all
+    try:
+        _linux.mount("proc", "/proc", "proc", _linux.MS_NOSUID | _linux.MS_NODEV | _linux.MS_NOEXEC)
+    except OSError as exc:
+        raise SandboxBroken(f"PID namespace without its own /proc: {exc}") from exc
+    worker = os.fork()
+    if worker:
+        _reap_until(worker)
+    _linux.prctl(_linux.PR_SET_PDEATHSIG, signal.SIGKILL)
+    return "own PID namespace: no other process in view"
+
+
+_SIGNALLED = 128  # process 1 cannot die of a signal it sends itself: it exits with 128 + the signal
+
+
+def _reap_until(worker: int) -> None:
+    """Process 1: reap every orphan until ``worker`` ends, then exit saying how it ended."""
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    while True:
+        try:
+            pid, status = os.waitpid(-1, 0)
+        except ChildProcessError:
+            os._exit(1)
+        if pid == worker:
+            os._exit(_SIGNALLED + os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.waitstatus_to_exitcode(status))
+
+
+def _relay(init: int) -> None:
+    """Outside the namespace: wait for process 1, then end the way the exercise ended."""
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    while True:
+        try:
+            _, status = os.waitpid(init, 0)
+            break
+        except ChildProcessError:
+            os._exit(1)
+    if os.WIFSIGNALED(status):
+        _die_of(os.WTERMSIG(status))
+    code = os.waitstatus_to_exitcode(status)
+    if code > _SIGNALLED and code - _SIGNALLED < signal.NSIG:
+        _die_of(code - _SIGNALLED)
+    os._exit(code)
+
+
+def _die_of(sig: int) -> None:
+    if sig not in (signal.SIGKILL, signal.SIGSTOP):  # those two cannot be handled, nor need resetting
+        signal.signal(sig, signal.SIG_DFL)
+    os.kill(os.getpid(), sig)
+    os._exit(_SIGNALLED + sig)  # a signal whose default is to carry on: say it in the code
 
 
 def _mask(roots: tuple[str, ...], keep: tuple[str, ...]) -> None:

@@ -209,3 +209,15 @@ def test_the_cell_namespace_is_a_main_module() -> None:
               "@dataclasses.dataclass\nclass Box:\n    item: typing.Any\n\n"
               "assert typing.get_type_hints(Box)\n" + REFERENCE)
     assert _run(source).status == "passed"
+
+
+def test_learner_code_sees_no_process_but_its_own() -> None:
+    """In its own PID namespace the cell cannot see, signal or read the environment of the grader."""
+    grader = os.getpid()
+    source = ("import os\npids = sorted(int(p) for p in os.listdir('/proc') if p.isdigit())\n"
+              "assert pids == [1, os.getpid()] and os.getpid() == 2, pids\n"
+              f"try:\n    os.kill({grader}, 0)\nexcept ProcessLookupError:\n    pass\n"
+              "else:\n    raise AssertionError('the grader is in reach')\n" + REFERENCE)
+    result = _run(source)
+    assert result.status == "passed", result.message
+    assert "own PID namespace" in isolation_in_force()["pids"]
