@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import re
+import sys
 from functools import cache
 from typing import Any
 
@@ -20,10 +21,18 @@ from depipe_course.paths import SOLUTIONS_DIR
 _MARKER = re.compile(r"^# %% \[(\d\d\.\d+)\][^\n]*\n", re.MULTILINE)
 
 
+# The grader loads the references under private names before any learner code runs
+# (``grading/references.py``) and hides solutions/ from learner code: checks that need a
+# reference inside the grader find it there, not on disk.
+PRIVATE_PREFIX = "_depipe_reference_"
+
+
 def objects(exercise: Exercise) -> dict[str, Any]:
     """The reference's objects for the names ``exercise`` asks the learner to define."""
     require_reference(f"exercise {exercise.id}'s reference")
-    module = importlib.import_module(f"solutions.{exercise.part.module}")
+    module = sys.modules.get(f"{PRIVATE_PREFIX}{exercise.part.module}")
+    if module is None:
+        module = importlib.import_module(f"solutions.{exercise.part.module}")
     return {name: getattr(module, name) for name in exercise.names}
 
 

@@ -75,6 +75,8 @@ class Channel:
 def child_main(job: Job, plan: sandbox.Plan, nonce: str, conn: multiprocessing.connection.Connection) -> None:
     """Entry point of the forked child (never returns)."""
     channel = Channel(conn, nonce)
+    # Before the sandbox hides solutions/ (forgetting reads the reference's sections).
+    forgotten = [] if edition.is_learner_edition() else references.forget_own(_exercise(job.exercise_id))
     try:
         isolation = sandbox.harden(plan, keep_fds=(conn.fileno(),))
     except sandbox.SandboxBroken as exc:
@@ -92,6 +94,8 @@ def child_main(job: Job, plan: sandbox.Plan, nonce: str, conn: multiprocessing.c
     part = job.exercise_id[:2]
     inherited = integrity.FORKSERVER_BASELINE
     baseline = integrity.scoped(inherited, part) if inherited else integrity.take(part=part)
+    for key in [k for k in baseline if any(k == f or k.startswith(f + ".") for f in forgotten)]:
+        del baseline[key]  # the forgotten answer (and its classes' methods) is meant to be gone
     channel.send("ready", digest=integrity.digest(baseline), isolation=isolation,
                  netns=os.stat("/proc/self/ns/net").st_ino if isolation["network"].startswith("namespace") else None)
     try:
@@ -105,6 +109,12 @@ def child_main(job: Job, plan: sandbox.Plan, nonce: str, conn: multiprocessing.c
                  changed=integrity.changes(baseline, final)[:5], output_chars=output.chars)
     conn.close()
     os._exit(0)
+
+
+def _exercise(exercise_id: str) -> Any:
+    from depipe_course import exercises
+
+    return exercises.get(exercise_id)
 
 
 def probe_main(plan: sandbox.Plan, conn: multiprocessing.connection.Connection) -> None:
@@ -137,7 +147,7 @@ def _verifier(baseline: integrity.Fingerprint | None, on_change: Callable[[], No
     """
     scope = ("depipe_course.checking", "depipe_course.exercises", f"depipe_course.exercises.part{part}",
              "depipe_course.grading.child", "depipe_course.grading.integrity", f"{references.PREFIX}part{part}")
-    partial = integrity.take(only=scope) if baseline is not None else {}
+    partial = integrity.take(only=scope, part=part) if baseline is not None else {}
 
     def verify(when: str, *, full: bool = False) -> None:
         if baseline is None:
@@ -146,7 +156,7 @@ def _verifier(baseline: integrity.Fingerprint | None, on_change: Callable[[], No
         if changed:
             integrity.restore_builtins()
         else:
-            now = integrity.take(part=part) if full else integrity.take(only=scope)
+            now = integrity.take(part=part) if full else integrity.take(only=scope, part=part)
             changed = integrity.changes(baseline if full else partial, now)
         if changed:
             on_change()

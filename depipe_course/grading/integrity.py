@@ -124,17 +124,25 @@ def _other_part(name: str, part: str | None) -> bool:
     return False
 
 
+def _within(only: Iterable[str]) -> list[str]:
+    """The loaded modules named in ``only`` or inside one of them, so a part's package covers its modules."""
+    named = set(only)
+    inside = tuple(f"{name}." for name in named)
+    return sorted(named | {name for name in sorted(sys.modules) if name.startswith(inside)})
+
+
 def take(extra_modules: Iterable[str] = (), *, only: Iterable[str] | None = None,
          part: str | None = None) -> Fingerprint:
     """The current fingerprint of the grader, the check registry and trusted libraries.
 
-    ``only`` limits it to the check registry and the named grader modules (a
-    millisecond): the child uses that between two checks, and the full fingerprint
-    before the cell and at the end. ``part`` leaves out the checks and references of
-    the other parts, which this exercise's checks never call.
+    ``only`` limits it to the check registry and the named grader modules, with the
+    modules inside a named package (a part's ``ex1_...`` modules), a millisecond: the
+    child uses that between two checks, and the full fingerprint before the cell and at
+    the end. ``part`` leaves out the checks and references of the other parts, which
+    this exercise's checks never call.
     """
     found: Fingerprint = {}
-    names = sorted(sys.modules) if only is None else sorted(only)
+    names = sorted(sys.modules) if only is None else _within(only)
     for name in names:
         module = sys.modules.get(name)
         if isinstance(module, types.ModuleType) and name.startswith(GRADER_PREFIXES) and not _other_part(name, part):

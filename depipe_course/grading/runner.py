@@ -36,6 +36,7 @@ from depipe_course.grading import sandbox
 from depipe_course.grading.child import Job, child_main, failure, grade_in_this_process, probe_main
 from depipe_course.grading.limits import Limits
 from depipe_course.grading.screen import screen
+from depipe_course.paths import SOLUTIONS_DIR
 
 __all__ = ["IsolationRefused", "Job", "grade_in_this_process", "isolation_in_force", "run", "sandbox_for",
            "shares_the_graders_identity"]
@@ -224,7 +225,8 @@ def _converse(job: Job, timeout_s: float, limits: Limits,
     plan = sandbox.Plan(
         scratch=scratch, uid=uid, cpu_s=limits.cpu_for(timeout_s), limits=limits,
         read_only=_read_only_paths(protect, scratch),
-        hidden=sandbox.hidden_paths(getattr(multiprocessing.forkserver._forkserver, "_forkserver_address", None)),
+        hidden=(*sandbox.hidden_paths(getattr(multiprocessing.forkserver._forkserver, "_forkserver_address", None)),
+                str(SOLUTIONS_DIR)),  # the references are in memory already: the files are of no use to a check
         masked=sandbox.masked_paths(protect),
     )
     receiver, sender = ctx.Pipe(duplex=False)

@@ -250,7 +250,7 @@ def masked_paths(protect: tuple[str, ...]) -> tuple[str, ...]:
 
 def _hide(path: str) -> None:
     if os.path.isdir(path) and not os.path.islink(path):
-        _linux.mount("tmpfs", path, "tmpfs", _linux.MS_NOSUID | _linux.MS_NODEV, "size=1k,mode=000")
+        _linux.mount("tmpfs", path, "tmpfs", _linux.MS_NOSUID | _linux.MS_NODEV, "size=1k,mode=555")
     elif os.path.exists(path):
         _linux.mount("/dev/null", path, None, _linux.MS_BIND)
 

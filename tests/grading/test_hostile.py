@@ -75,9 +75,27 @@ CASES: dict[str, Case] = {
         "def peak_memory(fn, *args, **kwargs):\n    return fn(*args, **kwargs), 0\n", "builtins"),
     "edits_stored_outputs": Case("01.1", "rejected", STUB, "stored outputs claim"),
     "imports_solutions": Case("01.1", "rejected", "from solutions.part01 import peak_memory\n", "reference"),
+    # solutions/ is hidden from the child: the import finds nothing (the safe outcome is 0 points either way).
     "imports_solutions_dynamically": Case(
-        "01.1", "rejected", "import importlib\npeak_memory = importlib.import_module('sol' + 'utions.part01')"
-        ".peak_memory\n", "reference"),
+        "01.1", "error", "import importlib\npeak_memory = importlib.import_module('sol' + 'utions.part01')"
+        ".peak_memory\n", "No module named 'solutions'"),
+    "imports_preloaded_reference": Case(
+        "01.1", "error", "_ref = getattr(__import__('s' + 'ys'), 'mod' + 'ules')['_depipe_reference_part01']"
+        ".peak_memory\n"
+        "def peak_memory(fn, *args, **kwargs):\n    return _ref(fn, *args, **kwargs)\n", "AttributeError"),
+    "finds_reference_in_memory": Case(
+        "01.1", "error", "_ref = [o for o in getattr(__import__('g' + 'c'), 'get_' + 'objects')() if "
+        "type(o).__name__ == 'function' and o.__qualname__ == 'peak_memory' and "
+        "str(o.__module__).startswith('_depipe')][0]\n"
+        "def peak_memory(fn, *args, **kwargs):\n    return _ref(fn, *args, **kwargs)\n", "IndexError"),
+    "copies_solutions_with_subprocess": Case(
+        "01.1", "error", "import pathlib, subprocess, depipe_course\n"
+        "src = pathlib.Path(depipe_course.__file__).parents[1] / ('sol' + 'utions') / 'part01.py'\n"
+        "exec(subprocess.run(['cat', str(src)], capture_output=True, text=True, check=True).stdout)\n",
+        "CalledProcessError"),
+    "reads_a_classmates_notebook": Case(
+        "01.1", "error", "import os\nopen(os.path.join(os.path.dirname({root!r}), 'syntax_error', "
+        "'01_production_python.ipynb')).read()\n", "FileNotFoundError"),
     "forges_result_channel": Case(
         "01.1", "rejected", "import json, os, struct\nfake = json.dumps({'type': 'result', 'result': {}}).encode()\n"
         "for fd in range(3, 64):\n    try:\n        os.write(fd, struct.pack('!i', len(fake)) + fake)\n"
@@ -121,10 +139,8 @@ def _make(name: str, case: Case, learner: Path, solved: Path) -> None:
             if cell.get("cell_type") == "code":
                 cell["outputs"] = [{"output_type": "stream", "name": "stdout", "text": ["01.1 passed: 6/6 points\n"]}]
         write_nb(nb, nb_path)
-    elif name == "writes_submission":
-        replace_cell(nb_path, "01.1", case.source.replace("{root!r}", repr(str(learner))))
     else:
-        replace_cell(nb_path, "01.1", case.source)
+        replace_cell(nb_path, "01.1", case.source.replace("{root!r}", repr(str(learner))))
 
 
 @pytest.fixture(scope="module")
@@ -278,11 +294,31 @@ def test_importing_the_reference_is_rejected(graded: dict[str, Any]) -> None:
     _assert_contained(graded, "imports_solutions")
 
 
-def test_importing_the_reference_dynamically_is_rejected(graded: dict[str, Any]) -> None:
-    """An obfuscated import of the reference is seen by the audit hook and rejected."""
+def test_importing_the_reference_dynamically_fails(graded: dict[str, Any]) -> None:
+    """An obfuscated import of the reference finds nothing: solutions/ is hidden from the child."""
     _assert_contained(graded, "imports_solutions_dynamically")
 
 
 def test_forging_the_result_channel_is_rejected(graded: dict[str, Any]) -> None:
     """Bytes written to the grader's pipe without its secret are noticed and rejected."""
     _assert_contained(graded, "forges_result_channel")
+
+
+def test_a_preloaded_reference_cannot_be_imported(graded: dict[str, Any]) -> None:
+    """The grading child holds no answer to the exercise it grades: the private module lacks it."""
+    _assert_contained(graded, "imports_preloaded_reference")
+
+
+def test_the_reference_cannot_be_found_among_live_objects(graded: dict[str, Any]) -> None:
+    """Walking the garbage collector's objects finds no reference function for the graded exercise."""
+    _assert_contained(graded, "finds_reference_in_memory")
+
+
+def test_solutions_cannot_be_copied_by_a_subprocess(graded: dict[str, Any]) -> None:
+    """solutions/ is hidden from the child: a `cat` of a reference file fails."""
+    _assert_contained(graded, "copies_solutions_with_subprocess")
+
+
+def test_a_classmates_notebook_is_out_of_view(graded: dict[str, Any]) -> None:
+    """The class folder is masked in the child: only the learner's own folder is in view."""
+    _assert_contained(graded, "reads_a_classmates_notebook")
