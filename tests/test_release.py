@@ -122,8 +122,9 @@ def test_no_file_gives_a_reference_answer_away(release: Path) -> None:
 
 def test_instructor_only_bodies_are_stripped(release: Path) -> None:
     """Part 08's correct versions (the mutants' baseline) keep only their signature and docstring."""
-    text = (release / "depipe_course/exercises/part08.py").read_text(encoding="utf-8")
-    for name in ("_clean_orders_variant", "_fetch_variant"):
+    part08 = release / "depipe_course/exercises/part08"
+    for module, name in (("ex2_clean_orders_tests", "_clean_orders_variant"), ("ex3_fetch_order", "_fetch_variant")):
+        text = (part08 / f"{module}.py").read_text(encoding="utf-8")
         body = text[text.index(f"def {name}("):].split("\n\n\n")[0]
         assert 'raise NotRun("' in body and "drop_duplicates" not in body and "raise_for_status" not in body
 

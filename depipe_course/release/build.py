@@ -106,9 +106,9 @@ def learner_pyproject(out: Path, course: Path, manifest: Manifest) -> list[str]:
 
 
 def strip_instructor_only(out: Path, course: Path, manifest: Manifest) -> list[str]:
-    """Keep only the signature and docstring of every ``@instructor_only`` function."""
+    """Keep only the signature and docstring of every ``@instructor_only`` function (part packages included)."""
     done = []
-    for path in sorted((out / "depipe_course" / "exercises").glob("*.py")):
+    for path in sorted((out / "depipe_course" / "exercises").rglob("*.py")):
         text = path.read_text(encoding="utf-8")
         stripped, names = strip_source(text, str(path.relative_to(out)))
         if names:
@@ -215,8 +215,10 @@ def precompute(manifest: Manifest, course: Path) -> dict[str, Any]:
     from depipe_course import edition, exercises, reference
     from depipe_course.checking import bind_references, run_checks
 
-    callers = {p.stem for p in (course / "depipe_course" / "exercises").glob("part*.py")
-               if "edition.expected(" in p.read_text(encoding="utf-8")}
+    checks = course / "depipe_course" / "exercises"
+    owners = {p: p.relative_to(checks).parts[0].removesuffix(".py") for p in checks.rglob("*.py")}  # partNN(.py)
+    callers = {owner for p, owner in owners.items()
+               if owner.startswith("part") and "edition.expected(" in p.read_text(encoding="utf-8")}
     listed = {f"part{exercise_id[:2]}" for exercise_id in manifest.precompute}
     if callers - listed:
         raise ReleaseError(f"{', '.join(sorted(callers - listed))} call edition.expected, but no exercise of "

@@ -77,7 +77,7 @@ MANIFEST = Manifest(
     transform=(
         Transform("learner pyproject", "pyproject.toml",
                   "the course's own (same dependencies), packaging depipe_course only, with its edition marker"),
-        Transform("strip instructor-only bodies", "depipe_course/exercises/*.py",
+        Transform("strip instructor-only bodies", "depipe_course/exercises/**/*.py",
                   "functions marked @instructor_only (the correct versions behind part 08's mutation grading) "
                   "keep their signature; their body raises NotRun"),
         Transform("own instead of reference", "notebooks/*.ipynb",
