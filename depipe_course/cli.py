@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from depipe_course.paths import NOTEBOOKS_DIR
 
 if TYPE_CHECKING:
+    from depipe_course.grading.classroom import Gradebook
     from depipe_course.grading.limits import Limits
 
 logger = logging.getLogger("depipe_course")
@@ -27,12 +28,13 @@ def _limits(args: argparse.Namespace) -> Limits:
 
 
 def _grade(args: argparse.Namespace) -> int:
-    from depipe_course.grading import SubmissionError, grade
+    from depipe_course.grading import IsolationRefused, SubmissionError, grade
     from depipe_course.grading.writers import gradescope, json, junit, markdown, write
 
     try:
-        report = grade(Path(args.submission), jobs=args.jobs, limits=_limits(args))
-    except SubmissionError as exc:
+        report = grade(Path(args.submission), jobs=args.jobs, limits=_limits(args),
+                       allow_shared_identity=args.allow_shared_identity)
+    except (SubmissionError, IsolationRefused) as exc:
         print(f"depipe grade: {exc}", file=sys.stderr)
         return 2
     for target, writer in ((args.out, json), (args.junit, junit), (args.markdown, markdown),
@@ -46,18 +48,67 @@ def _grade(args: argparse.Namespace) -> int:
     return 0
 
 
-def _grade_all(args: argparse.Namespace) -> int:
-    from depipe_course.grading.classroom import grade_all
-
-    try:
-        book = grade_all(Path(args.submissions), Path(args.out), jobs=args.jobs, limits=_limits(args))
-    except NotADirectoryError as exc:
-        print(f"depipe grade-all: {exc}", file=sys.stderr)
-        return 2
+def _print_book(book: Gradebook) -> None:
     for row in book.rows:
         print(f"{row.learner:<30}{row.total:>9g}/{book.max:g}")
+    if book.shard.count > 1:
+        print(f"wrote {book.path} (shard {book.shard}: {len(book.rows)} of {book.class_size} learners; "
+              "similarity is checked by merge-grades)")
+        return
     print(f"wrote {book.path} ({len(book.rows)} learners)")
+    print(f"similarity: {len(book.similar)} pair(s) flagged -> {book.path.with_name('similarity.csv')}")
+
+
+def _grade_all(args: argparse.Namespace) -> int:
+    from depipe_course.grading import IsolationRefused
+    from depipe_course.grading.classroom import grade_all
+    from depipe_course.grading.shards import Shard, ShardError
+
+    try:
+        shard = Shard.parse(args.shard)
+        book = grade_all(Path(args.submissions), Path(args.out), jobs=args.jobs, limits=_limits(args), shard=shard,
+                         roster=Path(args.roster) if args.roster else None, threshold=args.similarity_threshold,
+                         allow_shared_identity=getattr(args, "allow_shared_identity", False))
+    except (NotADirectoryError, ShardError, IsolationRefused) as exc:
+        print(f"depipe grade-all: {exc}", file=sys.stderr)
+        return 2
+    _print_book(book)
     return 0
+
+
+def _merge_grades(args: argparse.Namespace) -> int:
+    from depipe_course.grading.classroom import merge
+    from depipe_course.grading.shards import ShardError
+
+    try:
+        book = merge([Path(d) for d in args.shard_dirs], Path(args.out), threshold=args.similarity_threshold)
+    except ShardError as exc:
+        print(f"depipe merge-grades: {exc}", file=sys.stderr)
+        return 2
+    _print_book(book)
+    return 0
+
+
+def _roster(args: argparse.Namespace) -> int:
+    from depipe_course.grading.shards import Shard, ShardError, read_roster
+
+    try:
+        shard = Shard.parse(args.shard)
+        learners = read_roster(Path(args.roster))
+    except ShardError as exc:
+        print(f"depipe roster: {exc}", file=sys.stderr)
+        return 2
+    repos = {learner.name: learner.repo for learner in learners}
+    for name in shard.select(list(repos)):
+        print(f"{name}\t{repos[name]}")
+    return 0
+
+
+def _threshold(text: str) -> float:
+    value = float(text)
+    if not 0 < value <= 1:
+        raise argparse.ArgumentTypeError(f"a share between 0 (exclusive) and 1, got {text}")
+    return value
 
 
 def _add_limit_options(p: argparse.ArgumentParser) -> None:
@@ -76,6 +127,9 @@ def _add_limit_options(p: argparse.ArgumentParser) -> None:
                      help=f"processes and threads (default {d.processes})")
     lim.add_argument("--output-limit", type=int, default=d.output_kb,
                      help=f"KB of printed output noted before the rest is dropped (default {d.output_kb})")
+    lim.add_argument("--allow-shared-identity", action="store_true",
+                     help="grade even where learner code would run as your own user (non-root without user "
+                     "namespaces): only for submissions you trust, such as your own")
     lim.add_argument("--sandbox", choices=["auto", "basic"], default=d.sandbox,
                      help="auto: namespaces when the host allows (no network but loopback, read-only course "
                      "and submission); basic: resource limits and in-process guards only")
@@ -116,6 +170,25 @@ def _lab(args: argparse.Namespace) -> int:
     return 0  # pragma: no cover - execv does not return
 
 
+def _release(args: argparse.Namespace) -> int:
+    from depipe_course import edition
+
+    if edition.is_learner_edition():
+        print("depipe release: this is a learner edition already; build releases from the course", file=sys.stderr)
+        return 2
+    from depipe_course.release import ReleaseError, build
+
+    try:
+        release = build(Path(args.out))
+    except ReleaseError as exc:
+        print(f"depipe release: {exc}", file=sys.stderr)
+        return 1
+    for line in release.done:
+        print(line)
+    print(f"learner edition written to {release.root}")
+    return 0
+
+
 def _execute(args: argparse.Namespace) -> int:
     from depipe_course.execute import execute_in_place
 
@@ -148,15 +221,47 @@ def parser() -> argparse.ArgumentParser:
     _add_limit_options(g)
     g.set_defaults(run=_grade)
 
+    from depipe_course.grading.similarity import DEFAULT_THRESHOLD
+
     ga = sub.add_parser("grade-all", help="grade a class: every sub-folder of SUBMISSIONS is one learner",
                         description="Grade every sub-folder of SUBMISSIONS (one learner each) in parallel; "
-                        "write OUT/gradebook.csv (a row per learner, a column per exercise, the total) and "
-                        "OUT/<learner>/report.json, report.md and junit.xml.")
+                        "write OUT/gradebook.csv (a row per learner, a column per exercise, the total), "
+                        "OUT/shard.json (the same, machine-readable) and OUT/<learner>/report.json, report.md, "
+                        "junit.xml and cells.json. A whole class also gets OUT/similarity.json and .csv: pairs of "
+                        "learners whose code for an exercise is near-identical (never a change of score). "
+                        "With --shard K/N only shard K of N is graded; merge the shards with merge-grades.")
     ga.add_argument("submissions", help="folder with one sub-folder per learner")
     ga.add_argument("--out", required=True, help="folder for the gradebook and the per-learner reports")
     ga.add_argument("--jobs", type=int, default=2, help="learners graded in parallel (default 2)")
+    ga.add_argument("--shard", default="1/1", metavar="K/N",
+                    help="grade only shard K of N: every N-th learner of the sorted class list, from the K-th "
+                    "(default 1/1, the whole class)")
+    ga.add_argument("--roster", metavar="FILE",
+                    help="the class list (OWNER/REPO [NAME] per line, or a CSV): a learner without a folder "
+                    "gets a row of zeros; default: the sub-folders of SUBMISSIONS")
+    ga.add_argument("--similarity-threshold", type=_threshold, default=DEFAULT_THRESHOLD, metavar="SHARE",
+                    help="flag a pair when each one's cell is at least SHARE copied from the other's, names "
+                    f"and whitespace ignored (default {DEFAULT_THRESHOLD})")
     _add_limit_options(ga)
     ga.set_defaults(run=_grade_all)
+
+    mg = sub.add_parser("merge-grades", help="merge the --out folders of every shard of a class",
+                        description="Merge the OUT folders of `grade-all --shard K/N` runs (every shard once) "
+                        "into one: the same gradebook.csv, reports and similarity flags as one run over the "
+                        "whole class. Exits 2, changing nothing, when a shard is missing or given twice, or "
+                        "the shards were cut from different class lists or graded differently.")
+    mg.add_argument("shard_dirs", nargs="+", metavar="SHARD_DIR", help="a shard's --out folder")
+    mg.add_argument("--out", required=True, help="folder for the merged gradebook and reports")
+    mg.add_argument("--similarity-threshold", type=_threshold, default=DEFAULT_THRESHOLD, metavar="SHARE",
+                    help=f"as for grade-all (default {DEFAULT_THRESHOLD})")
+    mg.set_defaults(run=_merge_grades)
+
+    ro = sub.add_parser("roster", help="list a roster's learners (of one shard): NAME<TAB>OWNER/REPO",
+                        description="Print NAME<TAB>OWNER/REPO for each learner of ROSTER, or of one shard "
+                        "of it: what a CI job clones before `grade-all --roster ROSTER --shard K/N`.")
+    ro.add_argument("roster", help="OWNER/REPO [NAME] per line, or a CSV with a repository column")
+    ro.add_argument("--shard", default="1/1", metavar="K/N", help="only shard K of N (default 1/1)")
+    ro.set_defaults(run=_roster)
 
     s = sub.add_parser("solve", help="write solved copies of the notebooks from solutions/",
                        description="Copy the course notebooks to OUT with every exercise cell filled "
@@ -185,6 +290,15 @@ def parser() -> argparse.ArgumentParser:
                         "outputs in place: the outputs nbval compares against.")
     ex.add_argument("notebooks", nargs="+", help="notebook files")
     ex.set_defaults(run=_execute)
+
+    rel = sub.add_parser("release", help="(instructors) build a learner repository: stubs, library, no answers",
+                         description="Build a learner edition of the course into OUT (a new or empty folder): "
+                         "the stub notebooks, the learner library without anything that holds answers, data, "
+                         "a README, Makefile and feedback workflow for learners. What goes in and how it is "
+                         "changed is declared in depipe_course/release/manifest.py; the build fails if the "
+                         "result gives a reference answer away. See docs/release.md.")
+    rel.add_argument("--out", required=True, help="folder to build the learner edition in")
+    rel.set_defaults(run=_release)
     return top
 
 
