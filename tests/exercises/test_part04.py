@@ -8,11 +8,7 @@ classes in ``psycopg.errors``), which must earn full points like the reference's
 
 from __future__ import annotations
 
-import os
 import textwrap
-import time
-from collections.abc import Iterator
-from datetime import datetime
 
 import pytest
 
@@ -75,30 +71,3 @@ def test_server_errors_carry_their_sqlstate_twice() -> None:
         "DeadlockDetected", "40P01", "40P01", "deadlock detected")
 
 
-@pytest.fixture
-def local_zone() -> Iterator[None]:
-    """Put TZ back, and tell the C library, after the test (monkeypatch would skip the tzset)."""
-    saved = os.environ.get("TZ")
-    yield
-    if saved is None:
-        os.environ.pop("TZ", None)
-    else:
-        os.environ["TZ"] = saved
-    time.tzset()
-
-
-@pytest.mark.skipif(not hasattr(time, "tzset"), reason="the local zone can only be set where time.tzset exists")
-@pytest.mark.parametrize("before", [None, "UTC"], ids=["TZ unset", "TZ=UTC"])
-def test_local_time_zone_is_set_and_restored(local_zone: None, before: str | None) -> None:
-    """Inside, local time is five and a half hours east of UTC; afterwards TZ is as it was."""
-    if before is None:
-        os.environ.pop("TZ", None)
-    else:
-        os.environ["TZ"] = before
-    time.tzset()
-    offset_before = datetime.now().astimezone().utcoffset()
-    with part04._local_time_zone(part04._NOT_UTC):
-        inside = datetime.now().astimezone().utcoffset()
-    assert inside is not None and inside.total_seconds() == 5.5 * 3600
-    assert os.environ.get("TZ") == before
-    assert datetime.now().astimezone().utcoffset() == offset_before

@@ -21,12 +21,9 @@ from depipe_course.exercises.part04 import (
     ex4_process_records,
     ex5_is_transient_db_error,
 )
-from depipe_course.exercises.part04.ex3_dead_letter_queue import _NOT_UTC, _local_time_zone
 from depipe_course.exercises.part04.ex5_is_transient_db_error import _server_error
 
 __all__ = [
-    "_NOT_UTC",
-    "_local_time_zone",
     "_server_error",
     "ex1_is_transient",
     "ex2_with_retry",

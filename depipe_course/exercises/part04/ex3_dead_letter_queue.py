@@ -11,9 +11,6 @@ learner's code runs, so local time cannot pass for UTC on a UTC machine.
 
 from __future__ import annotations
 
-import contextlib
-import time
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -21,6 +18,7 @@ from typing import Any
 
 from depipe_course.checking import expect, expect_equal, fail
 from depipe_course.exercises import exercise
+from depipe_course.exercises._zones import local_zone
 from depipe_course.exercises.part04._shared import _logs_captured
 
 dlq_ex = exercise("04.3", "A dead letter queue on NDJSON", ["DeadLetterQueue"])
@@ -97,35 +95,6 @@ def _newlines(DeadLetterQueue: type, tmp_path: Path) -> None:
                  "the message and record read back")
 
 
-# POSIX TZ syntax (no tz database needed): five and a half hours east of UTC, as in India.
-_NOT_UTC = "IST-5:30"
-
-
-@contextlib.contextmanager
-def _local_time_zone(tz: str) -> Iterator[None]:
-    """Set the process's local time zone while a check runs, so "local" cannot pass for UTC.
-
-    Where ``time.tzset`` does not exist (Windows) the zone stays as it is.
-    """
-    import os
-
-    tzset = getattr(time, "tzset", None)
-    if tzset is None:  # pragma: no cover - Windows
-        yield
-        return
-    saved = os.environ.get("TZ")
-    os.environ["TZ"] = tz
-    tzset()
-    try:
-        yield
-    finally:
-        if saved is None:
-            del os.environ["TZ"]
-        else:
-            os.environ["TZ"] = saved
-        tzset()
-
-
 @dlq_ex.check("failed_at is timezone-aware UTC in ISO-8601", points=1,
               hint="datetime.now(timezone.utc).isoformat() gives '2026-03-01T09:30:00.123456+00:00'. "
                    "datetime.utcnow() is naive (no offset) and deprecated.")
@@ -133,7 +102,7 @@ def _local_time_zone(tz: str) -> Iterator[None]:
 def _failed_at(DeadLetterQueue: type, tmp_path: Path) -> None:
     path = tmp_path / "dlq.ndjson"
     before = datetime.now(UTC)
-    with _local_time_zone(_NOT_UTC):
+    with local_zone():
         DeadLetterQueue(path).write({"order_id": 1}, ValueError("bad"))
     after = datetime.now(UTC)
     (entry,) = _file_entries(path, 1)

@@ -8,10 +8,7 @@ internals, and no crash on values ``json`` cannot encode.
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import os
-import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -20,6 +17,7 @@ from typing import Any
 
 from depipe_course.checking import expect, expect_equal, fail
 from depipe_course.exercises import exercise
+from depipe_course.exercises._zones import local_zone
 from depipe_course.exercises.part05._shared import STANDARD_RECORD_ATTRS, _capture, _json_lines
 
 fmt = exercise("05.1", "A JSON formatter for pipeline logs", ["StructuredFormatter"])
@@ -107,36 +105,12 @@ def _parse_timestamp(entry: dict[str, Any]) -> datetime:
              seen=stamp)
 
 
-@contextlib.contextmanager
-def _local_zone_not_utc() -> Iterator[None]:
-    """Make the machine's local time zone UTC+05:30 for a moment, then restore it.
-
-    On a server whose clock runs in UTC, local time *is* UTC, and a formatter that
-    writes local time would pass; in another zone its logs no longer line up. Where
-    the platform cannot switch zones (no ``time.tzset``), nothing changes.
-    """
-    if not hasattr(time, "tzset"):
-        yield
-        return
-    saved = os.environ.get("TZ")
-    os.environ["TZ"] = "IST-05:30"  # POSIX TZ: a name, then the hours *west* of UTC
-    time.tzset()
-    try:
-        yield
-    finally:
-        if saved is None:
-            os.environ.pop("TZ", None)
-        else:
-            os.environ["TZ"] = saved
-        time.tzset()
-
-
 @fmt.check("timestamp is ISO-8601 in UTC", points=1,
            hint="datetime.fromtimestamp(record.created, tz=UTC).isoformat(): local time, "
                 "naive or with its offset, differs from machine to machine and no longer "
                 "lines up once logs from several machines are merged.")
 def _timestamp_utc(StructuredFormatter: type) -> None:
-    with _local_zone_not_utc():  # the check's machine runs in UTC+05:30 meanwhile
+    with local_zone():  # the check's machine runs in UTC+05:30 meanwhile
         (entry,), _, _ = _formatted(StructuredFormatter, lambda log: log.info("Pipeline started"))
     stamp = _parse_timestamp(entry)
     expect(stamp.tzinfo is not None and stamp.utcoffset() is not None,

@@ -8,8 +8,6 @@ on a stub is *not attempted* rather than failed.
 from __future__ import annotations
 
 import contextlib
-import os
-import time
 import warnings
 from collections.abc import Iterator, Mapping
 from datetime import datetime, timedelta
@@ -89,22 +87,6 @@ def _utc_value(value: Any, expected: datetime, what: str) -> None:
            seen=value.isoformat())
     expect(offset == timedelta(0), f"{what} is the right instant but not expressed in UTC",
            expected=expected.isoformat(), seen=value.isoformat())
-
-
-@contextlib.contextmanager
-def _local_time_in_india() -> Iterator[None]:
-    """The machine's local zone is UTC+05:30 inside; restored afterwards."""
-    saved = os.environ.get("TZ")
-    os.environ["TZ"] = "IST-05:30"  # POSIX TZ: name, then hours *west* of UTC
-    time.tzset()
-    try:
-        yield
-    finally:
-        if saved is None:
-            os.environ.pop("TZ", None)
-        else:
-            os.environ["TZ"] = saved
-        time.tzset()
 
 
 def _is_deprecation(w: warnings.WarningMessage) -> bool:

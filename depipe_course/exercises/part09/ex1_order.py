@@ -14,13 +14,13 @@ from typing import Any
 
 from depipe_course.checking import expect, expect_equal
 from depipe_course.exercises import exercise
+from depipe_course.exercises._zones import local_zone
 from depipe_course.exercises.part09._shared import (
     _DROP,
     _accepted,
     _build,
     _expect_rejected,
     _expect_v2_model,
-    _local_time_in_india,
     _utc_value,
 )
 
@@ -165,7 +165,7 @@ def _promo_optional(Order: Any) -> None:
                    "time; AwareDatetime refuses naive input, and the exports have plenty.")
 def _created_naive(Order: Any) -> None:
     _build(Order, VALID_ORDER)
-    with _local_time_in_india():
+    with local_zone():
         for raw in ("2026-03-17T14:44:32", "2026-03-17 14:44:32", datetime(2026, 3, 17, 14, 44, 32)):
             order = _accepted(Order, _order(created_at=raw), f"created_at {raw!r}")
             _utc_value(order.created_at, CREATED, f"created_at built from {raw!r} (local zone UTC+05:30)")
@@ -176,7 +176,7 @@ def _created_naive(Order: Any) -> None:
                    "every created_at compares and sorts alike. astimezone() without UTC converts to "
                    "the machine's local zone.")
 def _created_offsets(Order: Any) -> None:
-    with _local_time_in_india():  # astimezone() without an argument would give +05:30 here
+    with local_zone():  # astimezone() without an argument would give +05:30 here
         for raw in ("2026-03-17T20:14:32+05:30", "2026-03-17T14:44:32Z", "2026-03-17T09:44:32-05:00"):
             order = _accepted(Order, _order(created_at=raw), f"created_at {raw!r}")
             _utc_value(order.created_at, CREATED, f"created_at built from {raw!r} (local zone UTC+05:30)")

@@ -14,6 +14,7 @@ from typing import Any
 
 from depipe_course.checking import expect, expect_equal
 from depipe_course.exercises import exercise
+from depipe_course.exercises._zones import local_zone
 from depipe_course.exercises.part09._shared import (
     _DROP,
     _accepted,
@@ -22,7 +23,6 @@ from depipe_course.exercises.part09._shared import (
     _describe,
     _expect_rejected,
     _expect_v2_model,
-    _local_time_in_india,
     _utc_value,
 )
 
@@ -102,7 +102,7 @@ def _currency(Payment: Any) -> None:
                      "datetime.fromtimestamp(value, tz=UTC). fromtimestamp(value) without tz gives the "
                      "machine's local time, naive.")
 def _captured_at(Payment: Any) -> None:
-    with _local_time_in_india():
+    with local_zone():
         payment = _accepted(Payment, _payment(), "captured_at 1772323200")
         _utc_value(payment.captured_at, datetime(2026, 3, 1, tzinfo=UTC),
                    "captured_at built from 1772323200 (local zone UTC+05:30)")
