@@ -76,7 +76,7 @@ def child_main(job: Job, plan: sandbox.Plan, nonce: str, conn: multiprocessing.c
     """Entry point of the forked child (never returns)."""
     channel = Channel(conn, nonce)
     # Before the sandbox hides solutions/ (forgetting reads the reference's sections).
-    forgotten = [] if edition.is_learner_edition() else references.forget_own(_exercise(job.exercise_id))
+    forgotten = [] if edition.is_learner_edition() else _forget_own_answer(_exercise(job.exercise_id))
     try:
         isolation = sandbox.harden(plan, keep_fds=(conn.fileno(),))
     except sandbox.SandboxBroken as exc:
@@ -115,6 +115,14 @@ def _exercise(exercise_id: str) -> Any:
     from depipe_course import exercises
 
     return exercises.get(exercise_id)
+
+
+def _forget_own_answer(ex: Any) -> list[str]:
+    """Compute what the checks need from the exercise's own reference, then drop that reference."""
+    if ex.id in edition.NEEDS_EXPECTED:
+        edition.remember_expected(lambda: run_checks(ex, bind_references(references.objects(ex),
+                                                                         references.objects_used_by(ex))))
+    return references.forget_own(ex)
 
 
 def probe_main(plan: sandbox.Plan, conn: multiprocessing.connection.Connection) -> None:

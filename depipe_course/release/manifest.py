@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from depipe_course import edition
+
 
 @dataclass(frozen=True)
 class Copy:
@@ -87,7 +89,7 @@ MANIFEST = Manifest(
                   "marks the learner edition and holds the precomputed expectations (counts in plain, "
                   "records as digests only)"),
     ),
-    precompute=("06.5",),
+    precompute=edition.NEEDS_EXPECTED,
     quizzes=("01.2", "11.7"),
     never=("solutions", "tests", "benchmarks", "docs", ".ci", "build", "depipe_course/release",
            "depipe_course.egg-info", ".venv"),
