@@ -67,7 +67,8 @@ CASES: dict[str, Case] = {
     "patches_depipe_course": Case("01.1", "rejected", "import depipe_course.checking as c\n"
                                   "c.fail = lambda *a, **k: None\n" + STUB, "grader's internals"),
     "patches_checks_dynamically": Case(
-        "01.1", "rejected", "import importlib\nm = importlib.import_module('depipe' + '_course.exercises.part01')\n"
+        "01.1", "rejected", "import importlib\n"
+        "m = importlib.import_module('depipe' + '_course.exercises.part01.ex1_peak_memory')\n"
         "m.expect = m.fail = lambda *a, **k: None\n"
         "def peak_memory(fn, *args, **kwargs):\n    return fn(*args, **kwargs), 0\n", "grader's code"),
     "patches_builtins": Case(
