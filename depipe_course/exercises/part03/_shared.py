@@ -3,7 +3,7 @@
 A fake with a request budget, a learner's stream collected with its failure explained by
 the request the API refused, the checks on the request log (a timeout on every request,
 each record exactly once, the first record after one request), time patched for the
-checking thread only, and ``_in_chain`` to find an exception among the causes of another.
+checking thread only.
 """
 
 from __future__ import annotations
@@ -211,12 +211,3 @@ def _session() -> requests.Session:
     return requests.Session()
 
 
-def _in_chain(error: BaseException | None, kind: type[BaseException]) -> BaseException | None:
-    """``error`` or the first exception it was raised from that is a ``kind``."""
-    seen: set[int] = set()
-    while error is not None and id(error) not in seen:
-        if isinstance(error, kind):
-            return error
-        seen.add(id(error))
-        error = error.__cause__ or error.__context__
-    return None

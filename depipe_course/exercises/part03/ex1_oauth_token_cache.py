@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from depipe_course.checking import expect, expect_equal, fail
 from depipe_course.exercises import exercise
-from depipe_course.exercises.part03._shared import _expect_timeouts, _fake, _in_chain, _patched_time, _session
+from depipe_course.exercises._errors import in_chain as _in_chain
+from depipe_course.exercises.part03._shared import _expect_timeouts, _fake, _patched_time, _session
 
 if TYPE_CHECKING:
     from depipe_course.fakes.api import FakeClock, FakePaymentsAPI

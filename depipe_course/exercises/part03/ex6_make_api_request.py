@@ -17,13 +17,13 @@ from unittest import mock
 
 from depipe_course.checking import expect, expect_equal, fail
 from depipe_course.exercises import exercise
+from depipe_course.exercises._errors import in_chain as _in_chain
 from depipe_course.exercises._waiting import RecordingSleep, TooManyWaits
 from depipe_course.exercises.part03._shared import (
     _budget_blown,
     _expect_timeouts,
     _fake,
     _fresh_budget,
-    _in_chain,
     _n,
     _patched_time,
     _runaway,

@@ -136,17 +136,6 @@ def _n(count: int, noun: str, plural: str | None = None) -> str:
     return f"{count} {noun if count == 1 else plural or noun + 's'}"
 
 
-def _in_chain(error: BaseException | None, kind: type[BaseException]) -> BaseException | None:
-    """``error`` or the first exception it was raised from that is a ``kind``."""
-    seen: set[int] = set()
-    while error is not None and id(error) not in seen:
-        if isinstance(error, kind):
-            return error
-        seen.add(id(error))
-        error = error.__cause__ or error.__context__
-    return None
-
-
 def _describe(error: BaseException | None) -> str:
     return "no exception" if error is None else f"{type(error).__name__}: {str(error)[:150]}"
 

@@ -17,11 +17,11 @@ from typing import TYPE_CHECKING, Any
 
 from depipe_course.checking import expect, fail
 from depipe_course.exercises import exercise
+from depipe_course.exercises._errors import in_chain as _in_chain
 from depipe_course.exercises._waiting import TooManyWaits
 from depipe_course.exercises.part10._shared import (
     _describe,
     _fake,
-    _in_chain,
     _n,
     _quiet_time,
     _recorder,

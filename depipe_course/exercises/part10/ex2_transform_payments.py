@@ -14,11 +14,11 @@ from typing import Any
 
 from depipe_course.checking import expect, expect_equal, fail
 from depipe_course.exercises import exercise
+from depipe_course.exercises._errors import in_chain as _in_chain
 from depipe_course.exercises.part10._shared import (
     _describe,
     _entry_payment_id,
     _field,
-    _in_chain,
     _n,
     _payment_model,
     _quiet_time,

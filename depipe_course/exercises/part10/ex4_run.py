@@ -18,6 +18,7 @@ from unittest import mock
 
 from depipe_course.checking import expect, expect_equal, fail
 from depipe_course.exercises import exercise
+from depipe_course.exercises._errors import in_chain as _in_chain
 from depipe_course.exercises._waiting import TooManyWaits
 from depipe_course.exercises.part10._shared import (
     _BUDGET,
@@ -26,7 +27,6 @@ from depipe_course.exercises.part10._shared import (
     _entry_payment_id,
     _expected_rows,
     _fake,
-    _in_chain,
     _n,
     _payment_model,
     _quiet_time,
