@@ -69,7 +69,12 @@ class Channel:
         self.nonce = nonce
 
     def send(self, kind: str, **fields: Any) -> None:
-        self.conn.send_bytes(json.dumps({"nonce": self.nonce, "type": kind, **fields}).encode())
+        self.conn.send_bytes(_ENCODE({"nonce": self.nonce, "type": kind, **fields}).encode())
+
+
+# Bound before any learner code runs: rebinding json.dumps or json._default_encoder later
+# does not reach it (and patching JSONEncoder's methods is caught by the fingerprints).
+_ENCODE = json.JSONEncoder().encode
 
 
 def child_main(job: Job, plan: sandbox.Plan, nonce: str, conn: multiprocessing.connection.Connection) -> None:
@@ -160,9 +165,11 @@ def _verifier(baseline: integrity.Fingerprint | None, on_change: Callable[[], No
     def verify(when: str, *, full: bool = False) -> None:
         if baseline is None:
             return
-        changed = integrity.builtins_changed()
+        changed = integrity.builtins_changed() or integrity.hooks_installed()
         if changed:
             integrity.restore_builtins()
+            sys.settrace(None)
+            sys.setprofile(None)
         else:
             now = integrity.take(part=part) if full else integrity.take(only=scope, part=part)
             changed = integrity.changes(baseline if full else partial, now)

@@ -24,11 +24,11 @@ LIBRARY_MODULES = ("builtins", "tracemalloc", "json", "math", "operator", "funct
                    "traceback", "contextlib", "io", "os", "os.path", "tempfile", "pathlib", "dataclasses",
                    "types", "copy", "decimal", "datetime", "re", "logging", "multiprocessing.connection",
                    "pickle", "numpy", "numpy.testing", "pandas", "pandas.testing", "pyarrow",
-                   "pyarrow.parquet", "sqlite3")
+                   "pyarrow.parquet", "sqlite3", "json.encoder", "json.decoder", "json.scanner", "_json")
 # Pure-Python classes whose methods checks call to compare results.
 LIBRARY_CLASSES = (("pandas", "DataFrame"), ("pandas", "Series"), ("pandas", "Index"),
                    ("pathlib", "Path"), ("pathlib", "PurePath"), ("logging", "Logger"),
-                   ("logging", "LogRecord"), ("logging", "Handler"))
+                   ("logging", "LogRecord"), ("logging", "Handler"), ("json.encoder", "JSONEncoder"))
 
 Fingerprint = dict[str, tuple[Any, ...]]
 
@@ -52,6 +52,16 @@ def builtins_changed() -> list[str]:
         if current.get(name, changed) is not value:
             changed.append(f"builtins.{name}")
     return changed
+
+
+def hooks_installed() -> list[str]:
+    """Trace or profile hooks left in place: with one, code can rewrite a check's frames as it runs."""
+    import threading
+
+    found = [name for name, hook in (("sys.settrace", sys.gettrace()), ("sys.setprofile", sys.getprofile()),
+                                     ("threading.settrace", threading.gettrace()),
+                                     ("threading.setprofile", threading.getprofile())) if hook is not None]
+    return found
 
 
 def restore_builtins() -> None:

@@ -97,6 +97,12 @@ CASES: dict[str, Case] = {
     "reads_a_classmates_notebook": Case(
         "01.1", "error", "import os\nopen(os.path.join(os.path.dirname({root!r}), 'syntax_error', "
         "'01_production_python.ipynb')).read()\n", "FileNotFoundError"),
+    "leaves_a_trace_hook": Case(
+        "01.1", "rejected", "getattr(__import__('s' + 'ys'), 'set' + 'trace')(lambda *a: None)\n" + REF_01_1,
+        "sys.settrace"),
+    "patches_the_json_encoder": Case(
+        "01.1", "rejected", "import json.encoder\njson.encoder.JSONEncoder.encode = lambda self, o: '{}'\n" + REF_01_1,
+        "JSONEncoder"),
     "forges_result_channel": Case(
         "01.1", "rejected", "import json, os, struct\nfake = json.dumps({'type': 'result', 'result': {}}).encode()\n"
         "for fd in range(3, 64):\n    try:\n        os.write(fd, struct.pack('!i', len(fake)) + fake)\n"
@@ -323,3 +329,13 @@ def test_solutions_cannot_be_copied_by_a_subprocess(graded: dict[str, Any]) -> N
 def test_a_classmates_notebook_is_out_of_view(graded: dict[str, Any]) -> None:
     """The class folder is masked in the child: only the learner's own folder is in view."""
     _assert_contained(graded, "reads_a_classmates_notebook")
+
+
+def test_a_trace_hook_left_behind_is_rejected(graded: dict[str, Any]) -> None:
+    """A trace function could rewrite a check's frames as it runs: leaving one set is tampering."""
+    _assert_contained(graded, "leaves_a_trace_hook")
+
+
+def test_patching_the_json_encoder_is_rejected(graded: dict[str, Any]) -> None:
+    """The encoder the result travels through is fingerprinted: patching it cannot rewrite the verdict."""
+    _assert_contained(graded, "patches_the_json_encoder")
