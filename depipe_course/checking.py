@@ -12,8 +12,13 @@ notebook's "Run All" carries on.
 from __future__ import annotations
 
 import contextlib
+import datetime
+import decimal
+import enum
 import inspect
+import itertools
 import os
+import sys
 import sysconfig
 import tempfile
 import traceback
@@ -84,12 +89,52 @@ def expect_equal(seen: Any, expected: Any, what: str, *, hint: str | None = None
     Records (lists of dicts) and DataFrames fail with their first difference (record,
     field, both values) and the records missing or extra, not with two long dumps.
     """
+    if impostor := _impostor(seen):
+        fail(f"{what} is {impostor}: return plain values, whose comparisons are Python's own",
+             expected=f"a plain {type(expected).__name__}", seen=type(seen).__qualname__, hint=hint)
     if not _differs(seen, expected):
         return
     diff = record_diff(seen, expected)
     if diff is not None:
         fail(f"{what}: {diff.message}", expected=diff.shown(diff.expected), seen=diff.shown(diff.seen), hint=hint)
     fail(f"{what} is not what the exercise asks for", expected=expected, seen=seen, hint=hint)
+
+
+_PLAIN = (bool, int, float, complex, str, bytes, list, tuple, dict, set, frozenset,
+          decimal.Decimal, datetime.date, datetime.time, datetime.timedelta)
+_COMPARISONS = frozenset({"__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__", "__hash__", "__bool__",
+                          "__len__", "__iter__", "__contains__", "__getitem__"})
+
+
+def _impostor(value: Any, depth: int = 0) -> str | None:
+    """Describe a value dressed as a built-in type with comparisons of its own, else None.
+
+    A ``str`` subclass whose ``==`` always agrees would pass any comparison: such values
+    are refused, never compared. Enum members and the library types a pipeline returns
+    (numpy scalars, pandas timestamps, ``collections`` classes) are the real thing: a
+    class counts as a library's only when its module really holds it under its name.
+    """
+    kind = type(value)
+    base = next((b for b in _PLAIN if isinstance(value, b)), None)
+    if base is not None and kind is not base and not issubclass(kind, enum.Enum) and not _library_class(kind):
+        own = [name for k in kind.__mro__[: kind.__mro__.index(base)] for name in vars(k) if name in _COMPARISONS]
+        if own:
+            return f"a {kind.__qualname__}, a {base.__name__} with its own {own[0]}"
+    if depth < 3 and isinstance(value, list | tuple | set | frozenset | dict):
+        items = list(value.items()) if isinstance(value, dict) else value
+        for item in itertools.islice(items, 1000):
+            for part in item if isinstance(value, dict) else (item,):
+                if found := _impostor(part, depth + 1):
+                    return found
+    return None
+
+
+def _library_class(kind: type) -> bool:
+    module = sys.modules.get(kind.__module__)
+    root = kind.__module__.partition(".")[0]
+    if module is None or getattr(module, kind.__qualname__, None) is not kind:
+        return False
+    return root in sys.stdlib_module_names or root in {"numpy", "pandas", "pyarrow", "pydantic", "pydantic_core"}
 
 
 def _differs(seen: Any, expected: Any) -> bool:

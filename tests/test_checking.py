@@ -199,3 +199,38 @@ def test_a_failure_can_carry_its_own_hint() -> None:
 
     result = run_checks(_exercise(Check("a", check, 1, hint="the static hint")), {"f": len})
     assert result.checks[0].hint == "yield a new list; do not .clear() it"
+
+
+def test_a_value_whose_equality_lies_is_refused_not_compared() -> None:
+    """A str subclass whose == always agrees fails expect_equal, also inside a list or dict."""
+    class Agreeable(str):
+        def __eq__(self, other: object) -> bool:
+            return True
+
+        def __ne__(self, other: object) -> bool:
+            return False
+
+        __hash__ = str.__hash__
+
+    for seen in (Agreeable("x"), [Agreeable("x")], {"status": Agreeable("x")}):
+        try:
+            expect_equal(seen, "delivered" if isinstance(seen, str) else [0], "the status")
+        except AssertionError as exc:
+            assert "Agreeable, a str with its own __eq__" in str(exc)
+        else:
+            raise AssertionError(f"{seen!r} passed as equal")
+
+
+def test_enums_and_library_subclasses_are_compared_as_usual() -> None:
+    """StrEnum members, numpy scalars and collections classes are real values, not impostors."""
+    import collections
+    import enum
+
+    import numpy as np
+
+    class Status(enum.StrEnum):
+        DELIVERED = "delivered"
+
+    expect_equal(Status.DELIVERED, "delivered", "the status")
+    expect_equal(np.float64(1.5), 1.5, "the amount")
+    expect_equal(collections.OrderedDict(a=1), {"a": 1}, "the counts")
