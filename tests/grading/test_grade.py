@@ -6,6 +6,8 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
+
 from depipe_course import exercises
 from depipe_course.grading import grade
 from depipe_course.paths import NOTEBOOKS_DIR
@@ -91,3 +93,16 @@ def test_grade_help_lists_every_limit_and_report() -> None:
     for option in ("--timeout", "--cpu-limit", "--memory-limit", "--file-size-limit", "--process-limit",
                    "--output-limit", "--sandbox", "--out", "--junit", "--markdown", "--gradescope", "--fail-under"):
         assert option in done.stdout
+
+
+def test_grading_refuses_to_run_learner_code_as_the_grading_user(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Where the host gives learner code no identity of its own, grading stops unless explicitly allowed."""
+    import depipe_course.grading as grading
+    from depipe_course.grading import IsolationRefused, grade
+
+    shared = {"user": "same user", "network": "in-process guard (no user namespaces here)"}
+    monkeypatch.setattr(grading, "isolation_in_force", lambda mode: shared)
+    with pytest.raises(IsolationRefused, match="allow-shared-identity"):
+        grade(tmp_path)
+    report = grade(tmp_path, allow_shared_identity=True)  # an empty folder: nothing runs, every exercise listed
+    assert {g.result.status for g in report.exercises} == {"not_attempted"}
