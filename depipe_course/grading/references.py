@@ -9,10 +9,12 @@ that imports ``solutions`` has to really import it, which the child's audit hook
 from __future__ import annotations
 
 import ast
+import contextlib
 import gc
 import importlib.util
 import linecache
 import sys
+import weakref
 from types import ModuleType
 from typing import Any
 
@@ -79,10 +81,15 @@ def forget_own(exercise: Exercise) -> list[str]:
     for other in _uses_closure(exercise):
         needed |= _defined(sections(other.part.number).get(other.id, ""))
     gone = sorted(_defined(sections(exercise.part.number).get(exercise.id, "")) - needed)
+    watched = []
     for name in gone:
-        vars(module).pop(name, None)
+        obj = vars(module).pop(name, None)
+        with contextlib.suppress(TypeError):  # constants cannot be watched, and need not be
+            watched.append(weakref.ref(obj))
+    del obj
     linecache.clearcache()  # tracebacks of the preload may have cached solutions/ text
-    gc.collect()
+    if any(ref() is not None for ref in watched):
+        gc.collect()  # classes live in reference cycles; plain functions are already gone (0.2 s saved)
     return [f"{module.__name__}.{name}" for name in gone]
 
 
