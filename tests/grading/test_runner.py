@@ -221,3 +221,14 @@ def test_learner_code_sees_no_process_but_its_own() -> None:
     result = _run(source)
     assert result.status == "passed", result.message
     assert "own PID namespace" in isolation_in_force()["pids"]
+
+
+def test_a_forgotten_reference_class_cannot_be_found_through_subclasses() -> None:
+    """03.1's answer is a class: once the child forgets it, object.__subclasses__() no longer lists it
+    (the static screen would reject the plain spelling; this one gets past it)."""
+    source = (reference.source(get("03.1")).replace("class TokenCache", "class _Mine") +
+              "\nfound = next(c for c in getattr(object, '__sub' + 'classes__')() if c.__name__ == 'TokenCache' "
+              "and c.__module__.startswith('_depipe'))\n"
+              "TokenCache = type('TokenCache', (found,), {})  # a subclass: not the reference object itself\n")
+    result = run(Job("03.1", source, "<test cell>"), 20, Limits())
+    assert result.status == "error" and "StopIteration" in result.message, result.message
