@@ -259,10 +259,11 @@ def summarise(
 
 
 def whole_exercise(exercise: Exercise, status: Status, message: str) -> Result:
-    """Zero points on every sub-check, one message for all: the exercise as a whole did not run through."""
-    subs = tuple(SubCheckResult(c.name, "failed", 0.0, c.points, message, hint=c.hint) for c in exercise.checks)
-    return Result(exercise.id, exercise.title, status, 0.0, round(sum(c.points for c in exercise.checks), 2),
-                  subs, message)
+    """Zero points on every sub-check, one message for all: the exercise as a whole did not run through
+    (not attempted, an error, a timeout, rejected)."""
+    sub_status: SubStatus = "not_attempted" if status == "not_attempted" else "failed"
+    subs = tuple(SubCheckResult(c.name, sub_status, 0.0, c.points, message, hint=c.hint) for c in exercise.checks)
+    return Result(exercise.id, exercise.title, status, 0.0, round(exercise.max_points, 2), subs, message)
 
 
 def timeout_message(seconds: float) -> str:

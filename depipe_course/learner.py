@@ -190,7 +190,8 @@ def progress(graded: bool = False, folder: str | Path = ".") -> Progress:
 def _graded(folder: Path) -> Progress:
     from depipe_course.grading import grade  # the grader is heavy: load it only when asked
 
-    report = grade(folder, jobs=2)
+    # The learner's own notebooks: on a laptop without user namespaces that is still fine to run.
+    report = grade(folder, jobs=2, allow_shared_identity=True)
     rows = tuple(Row(g.result.exercise_id, g.result.title, g.result.status, g.result.score, g.result.max_score)
                  for g in report.exercises)
     return Progress(rows, _GRADED.format(folder=folder.resolve()))

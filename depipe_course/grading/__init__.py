@@ -15,7 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from depipe_course import __version__, edition, exercises
-from depipe_course.checking import Result, SubCheckResult
+from depipe_course.checking import Result, whole_exercise
 from depipe_course.grading.cells import locate
 from depipe_course.grading.child import Job, failure
 from depipe_course.grading.claims import claimed_ids
@@ -33,21 +33,14 @@ from depipe_course.grading.submission import Found, SubmissionError, collect, no
 __all__ = ["grade", "IsolationRefused", "Limits", "Report", "SubmissionError"]
 
 
-def _without_code(ex: exercises.Exercise, status: str, message: str) -> Result:
-    sub_status = "not_attempted" if status == "not_attempted" else "failed"
-    subs = tuple(SubCheckResult(c.name, sub_status, 0.0, c.points, message, hint=c.hint)  # type: ignore[arg-type]
-                 for c in ex.checks)
-    return Result(ex.id, ex.title, status, 0.0, ex.max_points, subs, message)  # type: ignore[arg-type]
-
-
 def _plan(ex: exercises.Exercise, found: Found) -> Job | Result:
     if found.notebook is None:
         status = "error" if found.path else "not_attempted"
-        return _without_code(ex, status, found.problem)
+        return whole_exercise(ex, status, found.problem)
     located = locate(found.notebook, ex)
     note = "; ".join(filter(None, (found.note, located.note)))
     if located.source is None:
-        return _without_code(ex, located.status, " ".join(filter(None, (located.problem, note))))
+        return whole_exercise(ex, located.status, " ".join(filter(None, (located.problem, note))))
     return Job(ex.id, located.source, f"<{found.part.notebook} exercise {ex.id}>", note)
 
 
@@ -97,7 +90,7 @@ def grade(submission: Path, *, jobs: int = 1, timeout_s: float | None = None,
             plans = [_plan(ex, found[part.number]) for ex in part_exercises]
         except Exception as exc:  # noqa: BLE001 - a notebook the intake let through still costs only its part
             reason = f"the grader could not read {part.notebook}: {type(exc).__name__}: {str(exc)[:200]}"
-            plans = [_without_code(ex, "error", reason) for ex in part_exercises]
+            plans = [whole_exercise(ex, "error", reason) for ex in part_exercises]
         planned.extend((part.notebook, ex, plan) for ex, plan in zip(part_exercises, plans, strict=True))
     if edition.is_learner_edition():
         planned = [(notebook, ex, _with_own_cells(plan, ex, found)) for notebook, ex, plan in planned]

@@ -138,9 +138,9 @@ def probe_main(plan: sandbox.Plan, conn: multiprocessing.connection.Connection) 
     """
     try:
         isolation = sandbox.harden(plan, keep_fds=(conn.fileno(),))
-        conn.send_bytes(json.dumps({"type": "probe", "isolation": isolation}).encode())
+        conn.send_bytes(_ENCODE({"type": "probe", "isolation": isolation}).encode())
     except sandbox.SandboxBroken as exc:
-        conn.send_bytes(json.dumps({"type": "broken", "reason": str(exc)}).encode())
+        conn.send_bytes(_ENCODE({"type": "broken", "reason": str(exc)}).encode())
     conn.close()
     os._exit(0)
 

@@ -29,9 +29,9 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, get_args
 
-from depipe_course.checking import Result, SubCheckResult, summarise, timeout_message
+from depipe_course.checking import Result, Status, SubCheckResult, SubStatus, summarise, timeout_message
 from depipe_course.grading import sandbox
 from depipe_course.grading.child import Job, child_main, failure, grade_in_this_process, probe_main
 from depipe_course.grading.limits import Limits
@@ -47,8 +47,8 @@ PRELOAD = ("depipe_course.grading.preload",)
 _FORKSERVER_ENV = {"PYTHONHASHSEED": "0", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "4",
                    "MALLOC_ARENA_MAX": "2"}
 _MAX_MESSAGE = 4 * 1024 * 1024
-_STATUSES = frozenset({"passed", "partial", "failed", "not_attempted", "not_run", "error", "timeout", "rejected"})
-_SUB_STATUSES = frozenset({"passed", "failed", "not_attempted", "not_run"})
+_STATUSES = frozenset(get_args(Status))
+_SUB_STATUSES = frozenset(get_args(SubStatus))
 
 _lock = threading.Lock()
 _probe_lock = threading.Lock()
@@ -131,8 +131,7 @@ def isolation_in_force(sandbox_mode: str = "auto") -> dict[str, str]:
 
 def shares_the_graders_identity(isolation: dict[str, str]) -> bool:
     """True where learner code would run as the grading user itself (non-root, no user namespace)."""
-    user = isolation.get("user", "")
-    return not (user.startswith("throw-away uid") or user == "namespace")
+    return not sandbox.own_identity(isolation)
 
 
 def sandbox_for(limits: Limits) -> str:
@@ -148,13 +147,9 @@ def _mode(limits: Limits) -> Limits:
 
 
 def _probe(sandbox_mode: str) -> dict[str, str]:
+    """Confine a child exactly as a learner's would be, run nothing in it, read what it achieved."""
     ctx = _fork_context()
-    scratch = os.path.realpath(tempfile.mkdtemp(prefix="depipe-probe-"))
-    uid = 2_000_000_000 + secrets.randbelow(100_000_000)
-    plan = sandbox.Plan(scratch=scratch, uid=uid, cpu_s=10, limits=Limits(sandbox=sandbox_mode),  # type: ignore[arg-type]
-                        read_only=_read_only_paths((), scratch), masked=sandbox.masked_paths(()),
-                        hidden=sandbox.hidden_paths(getattr(multiprocessing.forkserver._forkserver,
-                                                            "_forkserver_address", None)))
+    plan = _plan(Limits(sandbox=sandbox_mode), cpu_s=10, protect=())  # type: ignore[arg-type]
     receiver, sender = ctx.Pipe(duplex=False)
     child = _Process(target=probe_main, args=(plan, sender), daemon=True)
     try:
@@ -166,11 +161,29 @@ def _probe(sandbox_mode: str) -> dict[str, str]:
     finally:
         child.join(5)
         receiver.close()
-        sandbox.reap(uid if os.geteuid() == 0 else None, None, child.pid)
-        shutil.rmtree(scratch, ignore_errors=True)
+        _clean_up(plan, None, child.pid)
     if message.get("type") == "probe" and isinstance(message.get("isolation"), dict):
         return {str(k): str(v) for k, v in message["isolation"].items()}
     return {"broken": str(message.get("reason", "the sandbox could not be set up"))}
+
+
+def _plan(limits: Limits, *, cpu_s: float, protect: tuple[str, ...]) -> sandbox.Plan:
+    """The sandbox of one child: a fresh scratch folder and throw-away uid, the paths to protect."""
+    scratch = os.path.realpath(tempfile.mkdtemp(prefix="depipe-grade-"))
+    forkserver = getattr(multiprocessing.forkserver._forkserver, "_forkserver_address", None)
+    return sandbox.Plan(
+        scratch=scratch, uid=2_000_000_000 + secrets.randbelow(100_000_000), cpu_s=cpu_s, limits=limits,
+        read_only=_read_only_paths(protect, scratch),
+        # The references are in memory already: solutions/ is of no use to a check.
+        hidden=(*sandbox.hidden_paths(forkserver), str(SOLUTIONS_DIR)),
+        masked=sandbox.masked_paths(protect),
+    )
+
+
+def _clean_up(plan: sandbox.Plan, netns: int | None, pid: int | None) -> None:
+    """Kill what the child left running and remove its scratch folder."""
+    sandbox.reap(plan.uid if os.geteuid() == 0 else None, netns, pid)
+    shutil.rmtree(plan.scratch, ignore_errors=True)
 
 
 @dataclass
@@ -219,16 +232,8 @@ def _read_only_paths(protect: tuple[str, ...], scratch: str) -> tuple[str, ...]:
 def _converse(job: Job, timeout_s: float, limits: Limits,
               protect: tuple[str, ...]) -> tuple[_Conversation, int | None]:
     ctx = _fork_context()  # starts the forkserver with the right environment
-    scratch = os.path.realpath(tempfile.mkdtemp(prefix="depipe-grade-"))
-    uid = 2_000_000_000 + secrets.randbelow(100_000_000)
     nonce = secrets.token_hex(16)
-    plan = sandbox.Plan(
-        scratch=scratch, uid=uid, cpu_s=limits.cpu_for(timeout_s), limits=limits,
-        read_only=_read_only_paths(protect, scratch),
-        hidden=(*sandbox.hidden_paths(getattr(multiprocessing.forkserver._forkserver, "_forkserver_address", None)),
-                str(SOLUTIONS_DIR)),  # the references are in memory already: the files are of no use to a check
-        masked=sandbox.masked_paths(protect),
-    )
+    plan = _plan(limits, cpu_s=limits.cpu_for(timeout_s), protect=protect)
     receiver, sender = ctx.Pipe(duplex=False)
     child = _Process(target=child_main, args=(job, plan, nonce, sender), daemon=True)
     talk = _Conversation()
@@ -242,8 +247,7 @@ def _converse(job: Job, timeout_s: float, limits: Limits,
         child.join(5)
         receiver.close()
         netns = talk.ready.get("netns") if talk.ready else None
-        sandbox.reap(uid if os.geteuid() == 0 else None, netns if isinstance(netns, int) else None, child.pid)
-        shutil.rmtree(scratch, ignore_errors=True)
+        _clean_up(plan, netns if isinstance(netns, int) else None, child.pid)
     return talk, child.exitcode
 
 

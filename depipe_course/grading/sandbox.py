@@ -48,6 +48,20 @@ _ENGINE_SOCKETS = ("/var/run/docker.sock", "/run/docker.sock", "/run/containerd/
                    "/run/podman/podman.sock")
 
 
+# What ``harden`` reports, in words a report reader understands; the predicates below read
+# these, so the words are defined once, here.
+USER_NAMESPACE = "namespace"
+THROWAWAY_UID = "throw-away uid"
+FILESYSTEM_MASKED = ("private /tmp and /dev/shm; homes and other learners' folders masked; submission, "
+                     "course and Python read-only; scratch folder writable")
+
+
+def own_identity(isolation: dict[str, str]) -> bool:
+    """Whether learner code ran as a user of its own (throw-away uid, or a user namespace)."""
+    user = isolation.get("user", "")
+    return user.startswith(THROWAWAY_UID) or user == USER_NAMESPACE
+
+
 class SandboxBroken(RuntimeError):
     """A namespace was entered but could not be finished (e.g. ``lo`` stayed down)."""
 
@@ -77,15 +91,15 @@ def harden(plan: Plan, *, keep_fds: tuple[int, ...] = ()) -> dict[str, str]:
     else:
         isolation["network"] = "in-process guard (sockets to non-loopback addresses refused)"
     _prepare_scratch(plan, root)
-    isolation["processes"] = _set_rlimits(plan, root, in_userns=isolation.get("user") == "namespace")
+    isolation["processes"] = _set_rlimits(plan, root, in_userns=isolation.get("user") == USER_NAMESPACE)
     if root:
         # With homes masked and the Python installation bound back, nothing the child
         # needs is behind a folder it cannot traverse: it keeps no capability at all.
-        masked = isolation.get("filesystem", "").startswith("private /tmp")
+        masked = isolation.get("filesystem") == FILESYSTEM_MASKED
         _drop_root(plan.uid, keep_read_all=not masked)
-        isolation["user"] = ("throw-away uid, no capabilities" if masked else
-                             "throw-away uid, no capability but CAP_DAC_READ_SEARCH")
-    elif isolation.get("user") == "namespace":
+        isolation["user"] = (f"{THROWAWAY_UID}, no capabilities" if masked else
+                             f"{THROWAWAY_UID}, no capability but CAP_DAC_READ_SEARCH")
+    elif isolation.get("user") == USER_NAMESPACE:
         _linux.set_capabilities(())
     try:
         _linux.prctl(_linux.PR_SET_NO_NEW_PRIVS, 1)
@@ -105,7 +119,7 @@ def _enter_namespaces(plan: Plan, root: bool) -> dict[str, str]:
             uid, gid = os.getuid(), os.getgid()
             _linux.unshare(_linux.CLONE_NEWUSER)
             _linux.write_id_maps(uid, gid)
-            done["user"] = "namespace"
+            done["user"] = USER_NAMESPACE
         except OSError:
             done["network"] = "in-process guard (no user namespaces here)"
             return done
@@ -129,8 +143,7 @@ def _enter_namespaces(plan: Plan, root: bool) -> dict[str, str]:
             _hide(path)
     except OSError as exc:
         raise SandboxBroken(f"mount namespace incomplete: {exc}") from exc
-    done["filesystem"] = ("private /tmp and /dev/shm; homes and other learners' folders masked; submission, "
-                          "course and Python read-only; scratch folder writable")
+    done["filesystem"] = FILESYSTEM_MASKED
     done["pids"] = _enter_pid_namespace()
     return done
 

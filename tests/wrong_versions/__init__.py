@@ -28,7 +28,7 @@ class Wrong:
     description: str
     catches: str
     objects: dict[str, Any]
-    requirement: str | None = None
+    requirement: str
 
     @property
     def test_id(self) -> str:
@@ -43,7 +43,7 @@ def wrong(
     description: str,
     *,
     catches: str,
-    requirement: str | None = None,
+    requirement: str,
     name: str | None = None,
 ) -> Callable[[T], T]:
     """Register the decorated object as a wrong ``name`` (default: the exercise's only name).
