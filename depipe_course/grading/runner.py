@@ -33,7 +33,7 @@ from typing import Any, get_args
 
 from depipe_course.checking import Result, Status, SubCheckResult, SubStatus, summarise, timeout_message
 from depipe_course.grading import sandbox
-from depipe_course.grading.child import Job, child_main, failure, grade_in_this_process, probe_main
+from depipe_course.grading.child import Job, failure, grade_in_this_process, judge_main, probe_main
 from depipe_course.grading.limits import Limits
 from depipe_course.grading.screen import screen
 from depipe_course.paths import SOLUTIONS_DIR
@@ -235,7 +235,7 @@ def _converse(job: Job, timeout_s: float, limits: Limits,
     nonce = secrets.token_hex(16)
     plan = _plan(limits, cpu_s=limits.cpu_for(timeout_s), protect=protect)
     receiver, sender = ctx.Pipe(duplex=False)
-    child = _Process(target=child_main, args=(job, plan, nonce, sender), daemon=True)
+    child = _Process(target=_entry_point(job.exercise_id), args=(job, plan, nonce, sender), daemon=True)
     talk = _Conversation()
     try:
         child.start()
@@ -249,6 +249,17 @@ def _converse(job: Job, timeout_s: float, limits: Limits,
         netns = talk.ready.get("netns") if talk.ready else None
         _clean_up(plan, netns if isinstance(netns, int) else None, child.pid)
     return talk, child.exitcode
+
+
+def _entry_point(exercise_id: str) -> Any:
+    """A judge and a worker for parts moved to the judge; one same-process child for the others."""
+    from depipe_course.judging import is_judged
+
+    if is_judged(exercise_id):
+        return judge_main
+    from depipe_course.grading.same_process import child_main
+
+    return child_main
 
 
 def _listen(receiver: multiprocessing.connection.Connection, nonce: str, deadline: float,

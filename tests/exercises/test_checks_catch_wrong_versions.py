@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from depipe_course import exercises, reference
-from depipe_course.checking import bind_references, run_checks
+from tests.judged import judged
 from tests.wrong_versions import Wrong, load_all
 
 WRONG = load_all()
@@ -16,7 +16,7 @@ def test_wrong_version_is_caught(wrong: Wrong) -> None:
     """The sub-check named in ``catches`` fails and the exercise is not passed."""
     ex = exercises.get(wrong.exercise_id)
     objects = {**reference.objects(ex), **wrong.objects}
-    result = run_checks(ex, bind_references(objects, reference.objects_used_by(ex)))
+    result = judged(ex, objects)
     by_name = {c.name: c for c in result.checks}
     assert wrong.catches in by_name, f"no sub-check named {wrong.catches!r}"
     assert by_name[wrong.catches].status == "failed", str(result)

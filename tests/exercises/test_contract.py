@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from depipe_course import exercises, notebooks, reference
-from depipe_course.checking import bind_references, run_checks
 from depipe_course.grading.runner import Job, grade_in_this_process
 from depipe_course.paths import NOTEBOOKS_DIR
+from tests.judged import judged
 
 ALL = exercises.all_exercises()
 IDS = [ex.id for ex in ALL]
@@ -23,7 +23,7 @@ def _stub_source(ex: exercises.Exercise) -> str:
 @pytest.mark.parametrize("ex", ALL, ids=IDS)
 def test_reference_passes(ex: exercises.Exercise) -> None:
     """The reference earns full points on every sub-check."""
-    result = run_checks(ex, bind_references(reference.objects(ex), reference.objects_used_by(ex)))
+    result = judged(ex, reference.objects(ex))
     failed = [f"{c.name}: {c.message} (expected {c.expected}, seen {c.seen})"
               for c in result.checks if not c.passed]
     assert not failed, failed

@@ -15,9 +15,10 @@ import pyarrow.parquet as pq
 import pytest
 
 from depipe_course import exercises, reference
-from depipe_course.checking import Result, bind_references, run_checks
+from depipe_course.checking import Result
 from depipe_course.exercises import _memory
 from solutions.part02 import ORDERS_SCHEMA, VALID_STATUSES
+from tests.judged import judged
 
 
 def _allocations_bypass_every_proxy() -> bool:
@@ -32,7 +33,7 @@ def _allocations_bypass_every_proxy() -> bool:
 def _grade(exercise_id: str, objects: dict[str, Any]) -> Result:
     ex = exercises.get(exercise_id)
     merged = {**reference.objects(ex), **objects}
-    return run_checks(ex, bind_references(merged, reference.objects_used_by(ex)))
+    return judged(ex, merged)
 
 
 def clean_chunk_with_copy(df: pd.DataFrame) -> pd.DataFrame:
@@ -101,7 +102,7 @@ def test_other_correct_answers_pass(exercise_id: str, name: str, answer: Any) ->
 def test_memory_checks_restore_tracemalloc_and_the_arrow_pool(exercise_id: str) -> None:
     """After a memory check, tracemalloc is off again and Arrow's default pool is the original."""
     ex = exercises.get(exercise_id)
-    result = run_checks(ex, bind_references(reference.objects(ex), reference.objects_used_by(ex)))
+    result = judged(ex, reference.objects(ex))
     assert result.status == "passed", str(result)
     assert not tracemalloc.is_tracing()
     assert _allocations_bypass_every_proxy()

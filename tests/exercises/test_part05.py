@@ -15,7 +15,8 @@ from typing import Any
 import pytest
 
 from depipe_course import exercises, reference
-from depipe_course.checking import Result, bind_references, run_checks
+from depipe_course.checking import Result
+from tests.judged import judged
 from tests.wrong_versions import load_all
 
 PART05 = exercises.exercises_of("05")
@@ -33,7 +34,7 @@ def _logging_state() -> dict[str, tuple[Any, ...]]:
 
 def _grade(ex: exercises.Exercise, objects: dict[str, Any]) -> Result:
     merged = {**reference.objects(ex), **objects}
-    return run_checks(ex, bind_references(merged, reference.objects_used_by(ex)))
+    return judged(ex, merged)
 
 
 @pytest.mark.parametrize("ex", PART05, ids=lambda ex: ex.id)

@@ -18,17 +18,18 @@ import requests
 
 import solutions.part08 as ref
 from depipe_course import exercises, reference
-from depipe_course.checking import Result, bind_references, run_checks
+from depipe_course.checking import Result
 from depipe_course.data import messy_orders_frame
 from depipe_course.exercises import part08
 from depipe_course.grading.runner import Job, grade_in_this_process
+from tests.judged import judged
 from tests.wrong_versions import part08 as weak
 
 
 def checked(exercise_id: str, **objects: Any) -> Result:
     ex = exercises.get(exercise_id)
     given = {**reference.objects(ex), **objects}
-    return run_checks(ex, bind_references(given, reference.objects_used_by(ex)))
+    return judged(ex, given)
 
 
 def _gate_index(result: Result) -> int:

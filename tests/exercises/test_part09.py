@@ -14,8 +14,9 @@ import pytest
 from pydantic import BaseModel, ValidationError, field_validator
 
 from depipe_course import exercises, reference
-from depipe_course.checking import Result, bind_references, run_checks
+from depipe_course.checking import Result
 from depipe_course.exercises import part09
+from tests.judged import judged
 from tests.wrong_versions import load_all
 
 PART09 = exercises.exercises_of("09")
@@ -24,7 +25,7 @@ WRONG09 = [w for w in load_all() if w.exercise_id.startswith("09.")]
 
 def _grade(ex: exercises.Exercise, objects: dict[str, Any]) -> Result:
     merged = {**reference.objects(ex), **objects}
-    return run_checks(ex, bind_references(merged, reference.objects_used_by(ex)))
+    return judged(ex, merged)
 
 
 def _v1_model_with_aliased_import() -> type:

@@ -16,8 +16,9 @@ import numpy as np
 import pytest
 
 from depipe_course import exercises, reference
-from depipe_course.checking import Result, bind_references, run_checks
+from depipe_course.checking import Result
 from depipe_course.exercises import part11
+from tests.judged import judged
 from tests.wrong_versions import load_all
 
 WRONG11 = [w for w in load_all() if w.exercise_id.startswith("11.")]
@@ -25,7 +26,7 @@ WRONG11 = [w for w in load_all() if w.exercise_id.startswith("11.")]
 
 def _grade(ex: exercises.Exercise, objects: dict[str, Any]) -> Result:
     merged = {**reference.objects(ex), **objects}
-    return run_checks(ex, bind_references(merged, reference.objects_used_by(ex)))
+    return judged(ex, merged)
 
 
 def _logging_state() -> dict[str, tuple[Any, ...]]:
