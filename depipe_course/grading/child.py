@@ -28,6 +28,7 @@ from depipe_course.checking import Result, whole_exercise
 from depipe_course.grading import sandbox
 from depipe_course.judging.channel import ChannelClosed, Endpoint, ProtocolBroken
 from depipe_course.judging.judge import Judge
+from depipe_course.judging.memory import learner_process
 from depipe_course.judging.worker import WORKER_OPS, execute_cell, serve_until_closed, serving
 from depipe_course.paths import SOLUTIONS_DIR
 
@@ -126,7 +127,7 @@ def judge_job(job: Job, conn: multiprocessing.connection.Connection, worker_pid:
               plan: sandbox.Plan | None = None) -> Outcome:
     """Grade ``job`` against the worker on ``conn``: load the cells there, run the checks here."""
     endpoint = Endpoint(conn, trusting=False)
-    judge = Judge(endpoint)
+    judge = Judge(endpoint, worker_pid=worker_pid)
     said: dict[str, Any] = {"ready": {}, "broken": ""}
     heard = judge._notice
 
@@ -141,7 +142,9 @@ def judge_job(job: Job, conn: multiprocessing.connection.Connection, worker_pid:
 
     ex = exercises.get(job.exercise_id)  # the checks: imported here, after the worker was forked
     try:
-        endpoint.request("ping")
+        endpoint.request("ping")  # the worker's "ready" has arrived once this is answered
+        pids = str((said["ready"] or {}).get("isolation", {}).get("pids", ""))
+        judge.worker_pid = learner_process(worker_pid, in_pid_namespace=pids.startswith("own PID namespace"))
         loaded = endpoint.request("load", _cells(job), _reference_cells(ex), list(ex.names), job.exercise_id)
         if loaded["problem"]:
             result = failure(ex.id, "error", loaded["problem"])
@@ -244,6 +247,9 @@ def _step_down(plan: sandbox.Plan) -> None:
     os.makedirs(plan.scratch, exist_ok=True)
     if os.geteuid() == 0:
         os.chown(plan.scratch, plan.uid, plan.uid)  # the worker does the same; whoever is first
+        # Files the judge makes belong to the worker's uid; the judge keeps its capabilities (to read
+        # a Python installed under /root, for one): the worker, outside the judge's view, gains nothing.
+        _linux.prctl(_linux.PR_SET_SECUREBITS, _linux.SECBIT_NO_SETUID_FIXUP)
         os.setegid(plan.uid)
         os.seteuid(plan.uid)
     os.chdir(plan.scratch)

@@ -145,5 +145,7 @@ def _keep(endpoint: Endpoint, value: Any) -> Any:
     return ByHandle(value)
 
 
-WORKER_OPS: dict[str, Any] = {"keep": _keep, "fetch": lambda ep, obj: obj, "ping": lambda ep: None, "load": _load, "module": _module, "describe": _describe,
-                              "isinstance": _isinstance}
+WORKER_OPS: dict[str, Any] = {
+    "ping": lambda ep: None, "load": _load, "module": _module, "describe": _describe, "isinstance": _isinstance,
+    "keep": _keep, "fetch": lambda ep, obj: obj,
+}
