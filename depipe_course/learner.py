@@ -38,10 +38,12 @@ def check(exercise_id: str, namespace: Mapping[str, Any] | None = None) -> Resul
     exercise = exercises.get(exercise_id)
     supplied = edition.stand_ins(exercise)
     objects = bind_references({name: namespace[name] for name in exercise.names if name in namespace}, supplied)
+    if is_judged(exercise.id):
+        kernel.warm()
     try:
         with _time_limit(exercise.timeout_s):
             if is_judged(exercise.id):
-                result = kernel.check(exercise.id, objects, namespace, supplied)
+                result = kernel.check(exercise.id, objects, namespace, supplied, stop_on=(CheckTimedOut,))
             else:
                 with edition.checking(namespace):
                     result = edition.noted(run_checks(exercise, objects), exercise)

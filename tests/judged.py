@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from depipe_course import edition, reference
-from depipe_course.checking import Result, bind_references, run_checks
+from depipe_course import edition, learner, reference
+from depipe_course.checking import Result, bind_references, run_checks, timeout_message, whole_exercise
 from depipe_course.exercises import Exercise
 from depipe_course.judging import is_judged, kernel
 
@@ -16,6 +16,11 @@ def judged(ex: Exercise, objects: Mapping[str, Any]) -> Result:
     supplied = reference.objects_used_by(ex)
     bound = bind_references(dict(objects), supplied)
     if is_judged(ex.id):
-        return kernel.check(ex.id, bound, {**supplied, **objects}, supplied)
+        kernel.warm()
+        try:
+            with learner._time_limit(ex.timeout_s):
+                return kernel.check(ex.id, bound, {**supplied, **objects}, supplied, stop_on=(learner.CheckTimedOut,))
+        except learner.CheckTimedOut:
+            return whole_exercise(ex, "timeout", timeout_message(ex.timeout_s))
     with edition.checking({**supplied, **objects}):
         return edition.noted(run_checks(ex, bound), ex)

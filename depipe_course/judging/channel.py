@@ -5,7 +5,8 @@ registers it with the sender and sends a handle; the receiver gets a ``Remote`` 
 whose calls, attribute reads, iteration and context-manager use are requests back to
 the owner. Whoever is waiting for a reply serves the requests that arrive meanwhile,
 so calls can nest both ways (the judge calls the learner's ``TokenCache.get``, which
-calls the judge's clock) on one connection and one thread.
+calls the judge's clock) on one connection. Threads of the learner's code may call too:
+each message is filed with the request it answers or was made while serving.
 
 The two sides are not equal. The worker serves any use of its objects: they are the
 learner's. The judge serves only what a program given the object could do anyway:
@@ -16,6 +17,7 @@ course's fakes that are meant to be called (a fake clock) can only be called.
 
 from __future__ import annotations
 
+import collections
 import itertools
 import multiprocessing.connection
 import threading
@@ -174,7 +176,14 @@ class Endpoint:
         self._proxies: dict[int, Remote] = {}
         self._next = itertools.count(1)
         self._requests = itertools.count(1)
-        self._lock = threading.RLock()
+        self._send_lock = threading.Lock()
+        self._cond = threading.Condition()
+        self._boxes: dict[int | None, collections.deque[dict[str, Any]]] = {None: collections.deque()}
+        self._waiting: list[int] = []
+        self._reading = False
+        self._local = threading.local()
+        # Exceptions that end the conversation on this side rather than being answered (a time limit).
+        self.fatal: tuple[type[BaseException], ...] = ()
         self.encoder = Encoder(self._handle)
         self.decoder = Decoder(self._resolve, trusted_exceptions=not trusting)
         self.closed = False
@@ -217,8 +226,10 @@ class Endpoint:
     # ------------------------------------------------------------------ the loop
 
     def _send(self, message: dict[str, Any]) -> None:
+        data = dumps(message)
         try:
-            self.conn.send_bytes(dumps(message))
+            with self._send_lock:
+                self.conn.send_bytes(data)
         except (OSError, ValueError) as exc:
             self.closed = True
             raise ChannelClosed(f"the other side is gone ({exc})") from None
@@ -243,41 +254,96 @@ class Endpoint:
             raise ProtocolBroken(str(exc)) from None
 
     def _request(self, op: str, *args: Any) -> Any:
-        with self._lock:
-            ident = next(self._requests)
-            self._send({"k": "q", "i": ident, "op": op, "a": [self.encoder.encode(a) for a in args],
-                        "m": self.before_request()})
+        ident = next(self._requests)
+        serving = self._serving()
+        with self._cond:
+            self._boxes[ident] = collections.deque()
+            self._waiting.append(ident)
+        try:
+            self._send({"k": "q", "i": ident, "p": serving[-1] if serving else None, "op": op,
+                        "a": [self.encoder.encode(a) for a in args], "m": self.before_request()})
             while True:
-                message = self._recv()
-                kind = message["k"]
-                if kind == "q":
+                message = self._next_for(ident)
+                if message["k"] == "q":
                     self._serve(message)
-                elif kind == "n":
-                    self._notice(message)
-                elif message.get("i") != ident:
-                    raise CodecError("an answer to a question not asked")
-                elif kind == "r":
+                    continue
+                if message["k"] == "r":
                     return self.decoder.decode(message.get("v"))
-                else:
-                    error = self.decoder.decode(message.get("e"))
-                    if not isinstance(error, BaseException):
-                        raise CodecError("an error that is not an exception")
-                    raise error
+                error = self.decoder.decode(message.get("e"))
+                if not isinstance(error, BaseException):
+                    raise CodecError("an error that is not an exception")
+                raise error
+        finally:
+            with self._cond:
+                self._boxes.pop(ident, None)
+                self._waiting.remove(ident)
 
     def notify(self, kind: str, value: Any) -> None:
-        with self._lock:
-            self._send({"k": "n", "op": kind, "a": [self.encoder.encode(value)]})
+        self._send({"k": "n", "op": kind, "a": [self.encoder.encode(value)]})
 
     def serve_one(self) -> None:
-        """Serve the next request (the worker's top level); answers arriving here are protocol errors."""
-        with self._lock:
-            message = self._recv()
-        if message["k"] == "n":
+        """Serve the next request that belongs to no waiting request (the worker's top level)."""
+        try:
+            message = self._next_for(None)
+        except CodecError as exc:
+            self.closed = True
+            raise ProtocolBroken(str(exc)) from None
+        self._serve(message)
+
+    def _serving(self) -> list[Any]:
+        stack = getattr(self._local, "serving", None)
+        if stack is None:
+            stack = self._local.serving = []
+        return stack
+
+    def _next_for(self, key: int | None) -> dict[str, Any]:
+        """The next message for the waiter ``key`` (a request of this side, or None for the top level).
+
+        One thread reads at a time and files each message where it belongs: an answer with the request
+        it answers, a request with the request of this side it was made while serving (the other side
+        calling back), or, from a side that serves one thing at a time, with the innermost waiter.
+        """
+        while True:
+            with self._cond:
+                while True:
+                    box = self._boxes.get(key)
+                    if box:
+                        return box.popleft()
+                    if self.closed:
+                        raise ChannelClosed("the other side is gone")
+                    if not self._reading:
+                        self._reading = True
+                        break
+                    self._cond.wait()
+            try:
+                message = self._recv()
+            except BaseException:
+                with self._cond:
+                    self._reading = False
+                    self._cond.notify_all()
+                raise
+            with self._cond:
+                self._reading = False
+                self._file(message)
+                self._cond.notify_all()
+
+    def _file(self, message: dict[str, Any]) -> None:
+        kind = message["k"]
+        if kind == "n":
             self._notice(message)
-        elif message["k"] == "q":
-            self._serve(message)
-        else:
-            raise CodecError("an answer to a question not asked")
+            return
+        if kind in ("r", "x"):
+            box = self._boxes.get(message.get("i")) if type(message.get("i")) is int else None
+            if box is None:
+                raise CodecError("an answer to a question not asked")
+            box.append(message)
+            return
+        parent = message.get("p")
+        if self.trusting:
+            target = parent if parent in self._boxes else None
+        else:  # the worker may call from any of its threads: the judge serves inside its innermost wait
+            target = self._waiting[-1] if self._waiting else None
+        self._boxes.setdefault(target, collections.deque()).append(message)
 
     def _notice(self, message: dict[str, Any]) -> None:
         args = message.get("a") or [None]
@@ -285,6 +351,8 @@ class Endpoint:
 
     def _serve(self, message: dict[str, Any]) -> None:
         ident = message.get("i")
+        serving = self._serving()
+        serving.append(ident)
         try:
             self.on_mirror(message.get("m"))
             op = self.ops.get(str(message.get("op")))
@@ -293,14 +361,15 @@ class Endpoint:
             args = [self.decoder.decode(a) for a in message.get("a") or []]
             value = op(self, *args)
             reply = {"k": "r", "i": ident, "v": self.encoder.encode(value)}
-        except ChannelClosed:
+        except (ChannelClosed, *self.fatal):
             raise
         except BaseException as exc:  # noqa: BLE001 - whatever happened is the answer
             if isinstance(exc, (KeyboardInterrupt, SystemExit)) and not self.trusting:
                 raise
             reply = {"k": "x", "i": ident, "e": self.encoder.exception(exc)}
-        with self._lock:
-            self._send(reply)
+        finally:
+            serving.pop()
+        self._send(reply)
 
     # ------------------------------------------------------------------ what may be done to an object
 

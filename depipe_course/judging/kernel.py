@@ -56,6 +56,15 @@ def _discard() -> None:
 atexit.register(_discard)
 
 
+def warm() -> None:
+    """Start the judge now if it is not running (so its start-up does not count against a time limit)."""
+    global _judge
+    with _lock:
+        if _judge is None or _judge[0].poll() is not None:
+            _judge = _start()
+            _judge[1].request("ping")
+
+
 @contextlib.contextmanager
 def _judge_endpoint() -> Iterator[Endpoint]:
     global _judge
@@ -66,9 +75,14 @@ def _judge_endpoint() -> Iterator[Endpoint]:
 
 
 def check(exercise_id: str, objects: Mapping[str, Any], namespace: Mapping[str, Any],
-          supplied: Mapping[str, Any]) -> Result:
-    """The judge's verdict on ``objects`` (the learner's names, already bound to ``supplied``)."""
+          supplied: Mapping[str, Any], *, stop_on: tuple[type[BaseException], ...] = ()) -> Result:
+    """The judge's verdict on ``objects`` (the learner's names, already bound to ``supplied``).
+
+    ``stop_on``: exceptions (the time limit's) that end the check where they are raised, in learner
+    code or not, instead of being reported to the judge as what the learner's code raised.
+    """
     with _judge_endpoint() as endpoint:
+        endpoint.fatal = stop_on
         from depipe_course.checking import _quiet
 
         try:
