@@ -338,9 +338,11 @@ _LIBRARY_DIRS = tuple({sysconfig.get_paths()[key] for key in ("stdlib", "platstd
 
 def _describe_exception(exc: BaseException) -> str:
     """Name the exception and the learner's line that raised it, not a library's."""
-    frames = traceback.extract_tb(exc.__traceback__)
-    learner = [f for f in frames if not _is_library(f.filename)]
-    where = f" (line {learner[-1].lineno} of your code)" if learner and learner[-1].lineno else ""
+    # Raised in the learner's process (the judge's checks): the frames it passed through came with it.
+    frames = [(f.filename, f.lineno) for f in traceback.extract_tb(exc.__traceback__)]
+    frames += list(getattr(exc, "remote_where", ()) or ())
+    learner = [line for filename, line in frames if not _is_library(filename)]
+    where = f" (line {learner[-1]} of your code)" if learner and learner[-1] else ""
     return f"Your code raised {type(exc).__name__}: {_shorten(str(exc))}{where}"
 
 

@@ -229,17 +229,9 @@ def _decode(value: Any) -> Any:
 
 
 # Exercises whose checks compare against values the reference computes at check time
-# (``expected``). The release stores those values; the grading child computes them before
-# it forgets its own exercise's answer (``grading/references.forget_own``).
+# (``expected``). The release stores those values (``release/manifest.py``); in the course
+# the judge computes them from the reference, which it holds.
 NEEDS_EXPECTED: tuple[str, ...] = ("06.5",)
-_REMEMBERED: dict[str, Any] = {}
-
-
-def remember_expected(run_reference_checks: Callable[[], object]) -> None:
-    """Run the reference through its checks now, keeping every ``expected`` value they compute."""
-    with recording() as store:
-        run_reference_checks()
-    _REMEMBERED.update(store)
 
 
 def expected(key: str, compute: Callable[[], Any]) -> Any:
@@ -254,7 +246,7 @@ def expected(key: str, compute: Callable[[], Any]) -> Any:
             raise NotRun(f"Graded by the instructor: this sub-check compares against data ({key}) that this "
                          "edition of the course does not contain, so it is not run here.")
         return _decode(stored[key])
-    encoded = _REMEMBERED[key] if key in _REMEMBERED else _encode(compute())
+    encoded = _encode(compute())
     store = _RECORDING.get()
     if store is not None:
         store[key] = encoded

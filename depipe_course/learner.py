@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from depipe_course import edition, exercises
-from depipe_course.checking import Result, bind_references, run_checks, timeout_message, whole_exercise
-from depipe_course.judging import is_judged, kernel
+from depipe_course.checking import Result, bind_references, timeout_message, whole_exercise
+from depipe_course.judging import kernel
 from depipe_course.paths import state_dir
 
 logger = logging.getLogger(__name__)
@@ -38,15 +38,10 @@ def check(exercise_id: str, namespace: Mapping[str, Any] | None = None) -> Resul
     exercise = exercises.get(exercise_id)
     supplied = edition.stand_ins(exercise)
     objects = bind_references({name: namespace[name] for name in exercise.names if name in namespace}, supplied)
-    if is_judged(exercise.id):
-        kernel.warm()
+    kernel.warm()  # before the time limit: the judge's start-up is not the learner's time
     try:
         with _time_limit(exercise.timeout_s):
-            if is_judged(exercise.id):
-                result = kernel.check(exercise.id, objects, namespace, supplied, stop_on=(CheckTimedOut,))
-            else:
-                with edition.checking(namespace):
-                    result = edition.noted(run_checks(exercise, objects), exercise)
+            result = kernel.check(exercise.id, objects, namespace, supplied, stop_on=(CheckTimedOut,))
     except CheckTimedOut:
         result = whole_exercise(exercise, "timeout", timeout_message(exercise.timeout_s))
     _record(result)

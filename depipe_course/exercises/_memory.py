@@ -1,9 +1,15 @@
-"""Peak memory of one call, as Python and as Arrow count it (or, under the judge, as the kernel does).
+"""Peak memory of one call, as Python and as Arrow count it, in the process that runs it.
 
 ``tracemalloc`` sees what Python allocates, numpy arrays included, but not Arrow's
 own memory pool: pandas 3 keeps text columns in Arrow buffers, and pyarrow's CSV
 reader and Parquet writer allocate only there. A memory claim about pandas or
 pyarrow code therefore needs both figures; ``measure_peak`` takes them together.
+
+Under the judge both are taken in the learner's process (``measured``): only that
+process's allocator knows what its code allocated and freed. Reading its resident
+memory from outside (/proc) was tried and misses memory freed earlier and reused, so a
+version that keeps every batch can pass; the figures are the worker's own, which code
+written to lie about its memory could falsify (docs/grading.md).
 """
 
 from __future__ import annotations
@@ -25,16 +31,13 @@ class Peak:
 
     python: int
     arrow: int
-    resident: int | None = None  # under the judge: the process's resident-memory growth, from /proc
 
     @property
     def total(self) -> int:
         """An upper bound on the combined peak (the two peaks may fall at different moments)."""
-        return self.resident if self.resident is not None else self.python + self.arrow
+        return self.python + self.arrow
 
     def __str__(self) -> str:
-        if self.resident is not None:
-            return f"{mib(self.resident)} (growth of your process's resident memory)"
         return f"{mib(self.total)} (Python {mib(self.python)}, Arrow {mib(self.arrow)})"
 
 
@@ -50,12 +53,11 @@ def measure_peak(fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> tuple[
     its ``max_memory()`` is this call's peak only. ``tracemalloc`` and the pool are
     left as they were, also when ``fn`` raises.
     """
-    from depipe_course.judging.judge import peak_memory
+    from depipe_course.judging.judge import current, learner_module
 
-    judged = peak_memory(lambda: fn(*args, **kwargs))
-    if judged is not None:  # the judge read the learner's process from /proc
-        result, grown = judged
-        return result, Peak(0, 0, resident=grown)
+    if current() is not None:  # under the judge: counted where the learner's code runs
+        result, python, arrow = learner_module(__name__).measured(fn, *args, **kwargs)
+        return result, Peak(int(python), int(arrow))
     import pyarrow as pa
 
     previous = pa.default_memory_pool()
@@ -75,3 +77,9 @@ def measure_peak(fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> tuple[
         if not was_tracing:
             tracemalloc.stop()
     return result, Peak(max(0, python_peak - start), pool.max_memory())
+
+
+def measured(fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> tuple[Any, int, int]:
+    """``measure_peak`` as plain data, for the judge: run in the learner's process."""
+    result, peak = measure_peak(fn, *args, **kwargs)
+    return result, peak.python, peak.arrow

@@ -12,7 +12,14 @@ globals (the notebook's namespace, or the exercise cell's namespace in the grade
 For each version that one name is rebound in those globals, and restored afterwards,
 so helper functions and fixtures of the learner's see the same version as the tests.
 
-How the tests run: real pytest, in this process, one session for the whole grading.
+How the tests run: real pytest, one session for the whole grading, in the process where
+the learner's tests live. Under the judge that is the worker: the tests arrive here as
+proxies, so the judge asks the worker to run them (``registered_cases``) on the versions
+the exercise registered there, and gets back each case's outcome as plain data; the
+verdict (which mutants are killed, whether the suite can be graded) is reached here.
+The versions run beside the tests because that is the only place they behave as
+written: a version that changes the frame it is given must change the test's own
+frame, and a version's HTTP request must meet the test's own ``responses`` mocks.
 The listed tests (and the fixtures defined beside them) form a module that a small
 plugin hands to pytest; the plugin's ``pytest_runtestloop`` runs every test case on
 the correct version and then on each mutant (stopping at a mutant's first failure),
@@ -41,6 +48,9 @@ import pluggy
 
 from depipe_course import edition
 from depipe_course.checking import NotAttempted, fail
+from depipe_course.exercises._remote import instance_of
+from depipe_course.judging.channel import Remote
+from depipe_course.judging.judge import learner_module
 
 MIN_TESTS = 4
 _hookimpl = pluggy.HookimplMarker("pytest")  # pytest.hookimpl, without importing pytest up front
@@ -48,6 +58,8 @@ _MISSING = object()
 _MAX_SAVED_CELLS = 1_000_000
 # Environment variables with which an outer pytest (or a user) would steer the inner session.
 _PYTEST_ENV = ("PYTEST_ADDOPTS", "PYTEST_PLUGINS", "PYTEST_CURRENT_TEST", "PYTEST_DISABLE_PLUGIN_AUTOLOAD")
+# Exercise id → (correct, *mutants), as ``register`` was given them: the versions a suite runs on.
+_VERSIONS: dict[str, tuple[Callable[..., Any], ...]] = {}
 
 
 @dataclass(frozen=True)
@@ -102,8 +114,9 @@ def listed_tests(tests: Any, list_name: str,
         raise NotAttempted(f"Not attempted yet: {list_name} lists no tests. Write your tests and list each "
                            f"of them in {list_name}.")
     functions: dict[str, Callable[..., Any]] = {}
+    function_type = learner_module("types").FunctionType  # a function where the tests were written
     for item in tests:
-        if not isinstance(item, types.FunctionType):
+        if not instance_of(item, function_type):
             fail(f"everything in {list_name} must be a test function (the function itself, not its name "
                  "or its result)", expected="def test_...(): ... listed as test_...", seen=repr(item))
         if not item.__name__.startswith("test"):
@@ -132,9 +145,14 @@ def untouched_skeleton(fn: Callable[..., Any], name: str, target: str) -> bool:
 
 
 def evaluate(functions: Sequence[Callable[..., Any]], *, target: str, correct: Callable[..., Any],
-             mutants: Sequence[Mutant], scratch: Path, min_tests: int = MIN_TESTS) -> Verdict:
-    """Run ``functions`` on ``correct`` and then on every mutant, in one pytest session."""
-    runs = _run_session(functions, target, [correct, *(m.fn for m in mutants)], scratch)
+             mutants: Sequence[Mutant], scratch: Path, min_tests: int = MIN_TESTS,
+             exercise_id: str | None = None) -> Verdict:
+    """Run ``functions`` on ``correct`` and then on every mutant, in one pytest session.
+
+    Under the judge the session runs where the tests are, on the versions ``exercise_id``
+    registered there (``correct`` and ``mutants`` as this process knows them).
+    """
+    runs = _run_session(functions, target, [correct, *(m.fn for m in mutants)], scratch, exercise_id)
     on_correct = runs[0]
     cases = tuple(r.test for r in on_correct if r.outcome != "skipped")
     broken = [r for r in on_correct if r.outcome == "failed"]
@@ -153,7 +171,54 @@ def evaluate(functions: Sequence[Callable[..., Any]], *, target: str, correct: C
 
 
 def _run_session(functions: Sequence[Callable[..., Any]], target: str, versions: Sequence[Callable[..., Any]],
-                 scratch: Path) -> list[list[CaseRun]]:
+                 scratch: Path, exercise_id: str | None = None) -> list[list[CaseRun]]:
+    """Each case's outcome on each version: run here, or (under the judge) where the tests are."""
+    if any(isinstance(fn, Remote) for fn in functions):
+        if exercise_id is None:
+            raise RuntimeError("the learner's tests run in another process: name the exercise whose versions "
+                               "they run on")
+        found = learner_module(__name__).registered_cases(exercise_id, list(functions), target, str(scratch))
+    else:
+        found = run_cases(functions, target, versions, scratch)
+    return _outcomes(found, len(versions))
+
+
+_OUTCOMES = ("passed", "failed", "skipped")
+
+
+def _outcomes(found: Any, versions: int) -> list[list[CaseRun]]:
+    """``run_cases``'s report read as ``CaseRun``s; its errors raised as the checks' failures."""
+    if not isinstance(found, dict) or not isinstance(found.get("runs"), list):
+        raise RuntimeError("the grader could not read what your tests did")
+    if found.get("error"):
+        raise RuntimeError(f"the grader could not run your tests: {found['error']}")
+    if found.get("collect_error"):
+        fail("pytest could not collect your tests", seen=str(found["collect_error"]))
+    if len(found["runs"]) != versions:
+        raise RuntimeError("the grader's pytest session ended before running every version")
+    try:
+        return [[CaseRun(str(test), outcome if outcome in _OUTCOMES else "failed", str(message))
+                 for test, outcome, message in run] for run in found["runs"]]
+    except (TypeError, ValueError):
+        raise RuntimeError("the grader could not read what your tests did") from None
+
+
+def registered_cases(exercise_id: str, functions: Sequence[Callable[..., Any]], target: str,
+                     scratch: str) -> dict[str, Any]:
+    """``run_cases`` on the versions exercise ``exercise_id`` registered in this process (the worker's)."""
+    from depipe_course import exercises
+
+    exercises.get(exercise_id)  # imports its part: its ``register`` names the versions
+    return run_cases(functions, target, _VERSIONS[exercise_id], Path(scratch))
+
+
+def run_cases(functions: Sequence[Callable[..., Any]], target: str, versions: Sequence[Callable[..., Any]],
+              scratch: Path) -> dict[str, Any]:
+    """Run every case of ``functions`` on each version in turn, bound to ``target``; the outcomes as data.
+
+    ``{"runs": [[[test, outcome, message], ...] per version], "error": ..., "collect_error": ...}``:
+    plain data, so that under the judge it crosses back as it is.
+    """
     import pytest
 
     scratch.mkdir(parents=True, exist_ok=True)
@@ -175,13 +240,8 @@ def _run_session(functions: Sequence[Callable[..., Any]], target: str, versions:
     with _clean_pytest_env(), _frames_restored(namespaces), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         pytest.main(args, plugins=[plugin])
-    if plugin.error:
-        raise RuntimeError(f"the grader could not run your tests: {plugin.error}")
-    if plugin.collect_error:
-        fail("pytest could not collect your tests", seen=plugin.collect_error)
-    if len(plugin.results) != len(versions):
-        raise RuntimeError("the grader's pytest session ended before running every version")
-    return plugin.results
+    return {"error": plugin.error, "collect_error": plugin.collect_error,
+            "runs": [[[r.test, r.outcome, r.message] for r in run] for run in plugin.results]}
 
 
 class _SuitePlugin:
@@ -412,9 +472,10 @@ def register(ex: Any, *, list_name: str, target: str, correct: Callable[..., Any
     still not calling ``target``, is *not attempted* rather than failed.
     """
     last: list[tuple[tuple[Callable[..., Any], ...], Verdict]] = []
+    _VERSIONS[ex.id] = (correct, *(m.fn for m in mutants))
 
-    def is_skeleton(fn: Callable[..., Any]) -> bool:
-        return skeleton is not None and untouched_skeleton(fn, skeleton, target)
+    def is_skeleton(fn: Callable[..., Any]) -> bool:  # asked where the test was written (its code is there)
+        return skeleton is not None and bool(learner_module(__name__).untouched_skeleton(fn, skeleton, target))
 
     def verdict(tests: Any, scratch: Path, *, fresh: bool) -> Verdict:
         functions = tuple(listed_tests(tests, list_name, is_skeleton))
@@ -424,7 +485,7 @@ def register(ex: Any, *, list_name: str, target: str, correct: Callable[..., Any
                 a is b for a, b in zip(last[0][0], functions, strict=True)):
             return last[0][1]
         result = evaluate(functions, target=target, correct=correct, mutants=mutants, scratch=scratch,
-                          min_tests=min_tests)
+                          min_tests=min_tests, exercise_id=ex.id)
         last[:] = [(functions, result)]
         return result
 

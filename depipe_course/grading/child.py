@@ -28,7 +28,6 @@ from depipe_course.checking import Result, whole_exercise
 from depipe_course.grading import sandbox
 from depipe_course.judging.channel import ChannelClosed, Endpoint, ProtocolBroken
 from depipe_course.judging.judge import Judge
-from depipe_course.judging.memory import learner_process
 from depipe_course.judging.worker import WORKER_OPS, execute_cell, serve_until_closed, serving
 from depipe_course.paths import SOLUTIONS_DIR
 
@@ -127,7 +126,7 @@ def judge_job(job: Job, conn: multiprocessing.connection.Connection, worker_pid:
               plan: sandbox.Plan | None = None) -> Outcome:
     """Grade ``job`` against the worker on ``conn``: load the cells there, run the checks here."""
     endpoint = Endpoint(conn, trusting=False)
-    judge = Judge(endpoint, worker_pid=worker_pid)
+    judge = Judge(endpoint)
     said: dict[str, Any] = {"ready": {}, "broken": ""}
     heard = judge._notice
 
@@ -143,8 +142,6 @@ def judge_job(job: Job, conn: multiprocessing.connection.Connection, worker_pid:
     ex = exercises.get(job.exercise_id)  # the checks: imported here, after the worker was forked
     try:
         endpoint.request("ping")  # the worker's "ready" has arrived once this is answered
-        pids = str((said["ready"] or {}).get("isolation", {}).get("pids", ""))
-        judge.worker_pid = learner_process(worker_pid, in_pid_namespace=pids.startswith("own PID namespace"))
         loaded = endpoint.request("load", _cells(job), _reference_cells(ex), list(ex.names), job.exercise_id)
         if loaded["problem"]:
             result = failure(ex.id, "error", loaded["problem"])
@@ -280,12 +277,6 @@ def failure(exercise_id: str, status: str, message: str) -> Result:
 
 def grade_in_this_process(job: Job) -> Result:
     """The judge here, the worker a plain fork without a sandbox (tests, and ``depipe grade --sandbox none``)."""
-    from depipe_course.judging import is_judged
-
-    if not is_judged(job.exercise_id):
-        from depipe_course.grading import same_process
-
-        return same_process.grade_in_this_process(job)
     conn, pid = fork_worker(None, job.filename)
     try:
         return judge_job(job, conn, pid).result

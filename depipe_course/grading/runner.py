@@ -235,7 +235,7 @@ def _converse(job: Job, timeout_s: float, limits: Limits,
     nonce = secrets.token_hex(16)
     plan = _plan(limits, cpu_s=limits.cpu_for(timeout_s), protect=protect)
     receiver, sender = ctx.Pipe(duplex=False)
-    child = _Process(target=_entry_point(job.exercise_id), args=(job, plan, nonce, sender), daemon=True)
+    child = _Process(target=judge_main, args=(job, plan, nonce, sender), daemon=True)
     talk = _Conversation()
     try:
         child.start()
@@ -249,17 +249,6 @@ def _converse(job: Job, timeout_s: float, limits: Limits,
         netns = talk.ready.get("netns") if talk.ready else None
         _clean_up(plan, netns if isinstance(netns, int) else None, child.pid)
     return talk, child.exitcode
-
-
-def _entry_point(exercise_id: str) -> Any:
-    """A judge and a worker for parts moved to the judge; one same-process child for the others."""
-    from depipe_course.judging import is_judged
-
-    if is_judged(exercise_id):
-        return judge_main
-    from depipe_course.grading.same_process import child_main
-
-    return child_main
 
 
 def _listen(receiver: multiprocessing.connection.Connection, nonce: str, deadline: float,

@@ -219,9 +219,16 @@ class Endpoint:
             self._proxies[ident] = proxy
         return proxy
 
-    def own(self, obj: Any) -> Any:
-        """The object behind a handle this side gave out (for ops that receive one)."""
-        return obj
+    def forget_handles(self) -> None:
+        """Let go of every object handed out and every proxy held (between two conversations' worth)."""
+        with self._cond:
+            self._objects.clear()
+            self._ids.clear()
+            self._proxies.clear()
+
+    def serving_here(self) -> bool:
+        """Whether this thread is serving a request of the other side right now."""
+        return bool(self._serving())
 
     # ------------------------------------------------------------------ the loop
 

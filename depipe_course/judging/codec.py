@@ -251,7 +251,9 @@ class Encoder:
                 attrs += [name, self.encode(value, depth + 1)]
         if kind.__module__.startswith("pydantic_core") and hasattr(exc, "errors"):
             try:  # rebuilt on the other side with from_exception_data: same errors, same str()
-                attrs += ["pydantic", self.encode([exc.title, exc.errors(include_url=False)], depth + 1)]
+                errors = exc.errors(include_url=False)
+                hidden = bool(errors) and "input_value=" not in message  # hide_input_in_errors
+                attrs += ["pydantic", self.encode([exc.title, errors, hidden], depth + 1)]
             except Exception:  # noqa: BLE001
                 pass
         diag = getattr(exc, "diag", None) if kind.__module__.startswith("psycopg") else None
@@ -481,11 +483,12 @@ def _psycopg_error(cls: type[BaseException], args: list[Any], fields: dict[str, 
 
 def _validation_error(cls: type[BaseException], data: Any) -> BaseException | None:
     try:
-        title, errors = data
+        title, errors, hidden = data
         for error in errors:
             error.pop("url", None)
             error["loc"] = tuple(error.get("loc", ()))
-        return cls.from_exception_data(str(title), errors)  # type: ignore[attr-defined,no-any-return]
+        return cls.from_exception_data(str(title), errors,  # type: ignore[attr-defined,no-any-return]
+                                       hide_input=bool(hidden))
     except Exception:  # noqa: BLE001 - an error pydantic cannot rebuild is described instead
         return None
 

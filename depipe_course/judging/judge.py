@@ -54,9 +54,8 @@ class RemoteNamespace(Mapping[str, Any]):
 class Judge:
     """The judge's end of one conversation with a worker."""
 
-    def __init__(self, endpoint: Endpoint, worker_pid: int | None = None) -> None:
+    def __init__(self, endpoint: Endpoint) -> None:
         self.endpoint = endpoint
-        self.worker_pid = worker_pid  # the process running learner code, for /proc readings
         self.alarms: list[str] = []
         endpoint.ops.update(services.JUDGE_OPS)
         endpoint.on_notice = self._notice
@@ -150,13 +149,3 @@ def fetch(kept: Any) -> Any:
         return kept
     return kept._endpoint.request("fetch", kept)
 
-
-def peak_memory(call: Any) -> tuple[Any, int] | None:
-    """``call()``'s result and the learner process's resident-memory growth during it, read from
-    /proc by the judge; ``None`` outside the judge (the caller measures in its own process then)."""
-    from depipe_course.judging import memory
-
-    judge = current()
-    if judge is None or judge.worker_pid is None:
-        return None
-    return memory.peak_growth(judge.worker_pid, call)

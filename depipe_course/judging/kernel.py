@@ -86,7 +86,7 @@ def check(exercise_id: str, objects: Mapping[str, Any], namespace: Mapping[str, 
         from depipe_course.checking import _quiet
 
         try:
-            with serving(endpoint), _quiet():
+            with serving(endpoint, namespace=namespace if isinstance(namespace, dict) else None), _quiet():
                 data = endpoint.request("check", exercise_id, dict(objects),
                                         Namespace(dict(namespace), supplied))
         except ChannelClosed:
@@ -95,6 +95,8 @@ def check(exercise_id: str, objects: Mapping[str, Any], namespace: Mapping[str, 
         except BaseException:
             _discard()  # stopped mid-conversation (time limit, interrupt): the judge's state is unknown
             raise
+        finally:
+            endpoint.forget_handles()  # nothing of this check stays alive for the judge's sake
     return Result.from_dict(data)
 
 

@@ -85,13 +85,19 @@ class Stage:
 class Applier:
     """The worker's side: set the stage as the judge describes it."""
 
-    def __init__(self, decode: Callable[[Any], Any], open_tunnel: Callable[[int], None] | None = None) -> None:
+    def __init__(self, decode: Callable[[Any], Any], open_tunnel: Callable[[int], None] | None = None,
+                 serving_here: Callable[[], bool] = lambda: True) -> None:
         self.decode = decode
+        self.serving_here = serving_here
         self.open_tunnel = open_tunnel
         self.originals = {_key(m, n): (m, n, getattr(m, n)) for m, n in PATCHABLE}
         self.environ = dict(os.environ)
         self.cwd = _cwd()
         self.tunnels: set[int] = set()
+        # The learner's namespaces: a name bound to a patched function (``from time import sleep``)
+        # is rebound with it, as if the patch had been made before the cell ran.
+        self.namespaces: list[dict[str, Any]] = []
+        self._aliases: dict[str, list[tuple[dict[str, Any], str]]] = {}
 
     def apply(self, state: Any) -> None:
         if not isinstance(state, dict):
@@ -99,7 +105,9 @@ class Applier:
         for key, value in (state.get("p") or {}).items():
             if key in self.originals:
                 module, name, original = self.originals[key]
-                setattr(module, name, original if value is None else self.decode(value))
+                replacement = original if value is None else self._for_serving_thread(self.decode(value), original)
+                setattr(module, name, replacement)
+                self._rebind_aliases(key, original, replacement)
         wanted = {**self.environ, **{str(k): str(v) for k, v in (state.get("e") or {}).items()}}
         for name in state.get("u") or []:
             wanted.pop(str(name), None)
@@ -121,9 +129,33 @@ class Applier:
                     self.tunnels.add(port)
                     self.open_tunnel(port)
 
+    def _for_serving_thread(self, patched: Any, original: Any) -> Any:
+        """A patched function reaches the judge from the thread serving it; other threads (the learner's own,
+        a kernel's) keep the real one, as a check's patch "for the checking thread" means."""
+        if not callable(original) or not callable(patched):
+            return patched
+        serving_here = self.serving_here
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            return patched(*args, **kwargs) if serving_here() else original(*args, **kwargs)
+
+        return call
+
+    def _rebind_aliases(self, key: str, original: Any, replacement: Any) -> None:
+        if replacement is original:
+            for namespace, name in self._aliases.pop(key, []):
+                namespace[name] = original
+            return
+        if key not in self._aliases:
+            self._aliases[key] = [(ns, name) for ns in self.namespaces for name, v in list(ns.items())
+                                  if v is original and not name.startswith("__")]
+        for namespace, name in self._aliases[key]:
+            namespace[name] = replacement
+
     def restore(self) -> None:
-        for module, name, original in self.originals.values():
+        for key, (module, name, original) in self.originals.items():
             setattr(module, name, original)
+            self._rebind_aliases(key, original, original)
         if self.cwd and _cwd() != self.cwd:
             try:
                 os.chdir(self.cwd)

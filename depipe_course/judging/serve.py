@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import sys
 from multiprocessing.connection import Connection
 from typing import Any
@@ -15,8 +14,11 @@ from depipe_course.judging.judge import Judge
 def _check(endpoint: Endpoint, exercise_id: str, objects: dict[str, Any], namespace: Any) -> dict[str, Any]:
     from depipe_course import exercises
 
-    judge = Judge(endpoint, worker_pid=os.getppid())  # the kernel that started this judge
-    return judge.check(exercises.get(str(exercise_id)), objects, namespace).to_dict()
+    judge = Judge(endpoint)
+    try:
+        return judge.check(exercises.get(str(exercise_id)), objects, namespace).to_dict()
+    finally:
+        endpoint.forget_handles()
 
 
 def main(fd: int) -> None:

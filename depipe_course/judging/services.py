@@ -63,6 +63,19 @@ def forward_http(endpoint: Endpoint) -> Iterator[None]:
         requests.adapters.HTTPAdapter.send = original  # type: ignore[method-assign]
 
 
+def _is_loopback(url: str) -> bool:
+    import ipaddress
+    from urllib.parse import urlsplit
+
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 class _Raw(io.BytesIO):
     """What botocore reads an answer's body from."""
 
@@ -73,26 +86,27 @@ class _Raw(io.BytesIO):
 
 @contextlib.contextmanager
 def forward_aws(endpoint: Endpoint) -> Iterator[None]:
-    """Answer every boto3 call from the judge's moto while inside (first among botocore's handlers)."""
+    """Send every boto3 call to the judge's moto while inside, whichever session made the client."""
     try:
-        import botocore.handlers
+        import botocore.endpoint
         from botocore.awsrequest import AWSResponse
     except ImportError:
         yield
         return
+    original = botocore.endpoint.Endpoint._send
 
-    def before_send(request: Any, **_: Any) -> Any:
+    def send(self: Any, request: Any) -> Any:
+        if _is_loopback(request.url):  # a fake server the check started: reached like any loopback fake
+            return original(self, request)
         status, headers, body = endpoint.request("aws", request.method, request.url, dict(request.headers),
                                                  _body(request.body))
         return AWSResponse(request.url, status, headers, _Raw(body))
 
-    handler = ("before-send", before_send)
-    botocore.handlers.BUILTIN_HANDLERS.insert(0, handler)
+    botocore.endpoint.Endpoint._send = send  # type: ignore[method-assign]
     try:
         yield
     finally:
-        with contextlib.suppress(ValueError):
-            botocore.handlers.BUILTIN_HANDLERS.remove(handler)
+        botocore.endpoint.Endpoint._send = original  # type: ignore[method-assign]
 
 
 @contextlib.contextmanager
@@ -145,10 +159,13 @@ def open_tunnel(endpoint: Endpoint, port: int) -> None:
             status, headers, data = endpoint.request("tunnel", port, self.command, self.path,
                                                      dict(self.headers), body)
             self.send_response(int(status))
+            length = str(len(data))
             for name, value in headers.items():
-                if name.lower() not in ("content-length", "transfer-encoding", "connection"):
+                if name.lower() == "content-length" and self.command == "HEAD":
+                    length = str(value)  # a HEAD answer has no body but says how long the object is
+                elif name.lower() not in ("content-length", "transfer-encoding", "connection"):
                     self.send_header(name, value)
-            self.send_header("Content-Length", str(len(data)))
+            self.send_header("Content-Length", length)
             self.end_headers()
             if self.command != "HEAD":
                 self.wfile.write(data)

@@ -23,16 +23,35 @@ from depipe_course.judging.mirror import Applier
 
 
 @contextlib.contextmanager
-def serving(endpoint: Endpoint, *, tunnels: bool = False) -> Iterator[None]:
-    """The learner's outside world routed to the judge while inside."""
+def serving(endpoint: Endpoint, *, tunnels: bool = False,
+            namespace: dict[str, Any] | None = None) -> Iterator[None]:
+    """The learner's outside world routed to the judge while inside (``namespace``: the learner's names)."""
+    _import_quietly()
     applier = Applier(endpoint.decoder.decode,
-                      (lambda port: services.open_tunnel(endpoint, port)) if tunnels else None)
+                      (lambda port: services.open_tunnel(endpoint, port)) if tunnels else None,
+                      endpoint.serving_here)
+    if namespace is not None:
+        applier.namespaces.append(namespace)
     endpoint.on_mirror = applier.apply
+    endpoint.applier = applier  # type: ignore[attr-defined]
     try:
         with services.forward_http(endpoint), services.forward_aws(endpoint), services.forward_logs(endpoint):
             yield
     finally:
         applier.restore()
+
+
+def _import_quietly() -> None:
+    """Import what the forwarding patches, leaving ``warnings.filters`` as it was (libraries add filters)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        import requests.adapters  # noqa: F401
+
+        try:
+            import botocore.endpoint  # noqa: F401
+        except ImportError:
+            pass
 
 
 class Namespace:
@@ -115,6 +134,9 @@ def _load(endpoint: Endpoint, cells: list[Any], supplied_cells: list[Any], names
           exercise_id: str) -> dict[str, Any]:
     namespace, problem = load_cells([(str(f), str(s)) for f, s in cells],
                                     [(str(f), str(s)) for f, s in supplied_cells])
+    applier = getattr(endpoint, "applier", None)
+    if applier is not None:
+        applier.namespaces.append(namespace.namespace)
     if problem:
         return {"problem": problem, "objects": {}, "namespace": namespace}
     return {"problem": "", "objects": namespace.objects([str(n) for n in names]), "namespace": namespace}

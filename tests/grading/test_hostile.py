@@ -38,6 +38,9 @@ class Case:
     status: str
     source: str = ""
     message: str = ""  # a fragment the exercise's message must contain
+    # The score the hostile exercise must get: 0, or, where the attack is on the grader and the answer
+    # is graded as it is, what that answer earns on its own (the attack gains nothing).
+    score: float = 0.0
 
 
 CASES: dict[str, Case] = {
@@ -66,24 +69,28 @@ CASES: dict[str, Case] = {
                             "redefines check"),
     "patches_depipe_course": Case("01.1", "rejected", "import depipe_course.checking as c\n"
                                   "c.fail = lambda *a, **k: None\n" + STUB, "grader's internals"),
+    # The checks run in the judge: the worker's copy of a check module is patched in vain, and the
+    # answer (a peak of 0, always) earns what it earns without the patch: all but the peak sub-checks.
     "patches_checks_dynamically": Case(
-        "01.1", "rejected", "import importlib\n"
+        "01.1", "partial", "import importlib\n"
         "m = importlib.import_module('depipe' + '_course.exercises.part01.ex1_peak_memory')\n"
         "m.expect = m.fail = lambda *a, **k: None\n"
-        "def peak_memory(fn, *args, **kwargs):\n    return fn(*args, **kwargs), 0\n", "grader's code"),
+        "def peak_memory(fn, *args, **kwargs):\n    return fn(*args, **kwargs), 0\n", score=5.0),
+    # A builtin replaced in the worker breaks only the worker: the exercise is an error.
     "patches_builtins": Case(
-        "01.1", "rejected", "b = __import__('built' + 'ins')\nb.isinstance = lambda *a: True\n"
-        "def peak_memory(fn, *args, **kwargs):\n    return fn(*args, **kwargs), 0\n", "builtins"),
+        "01.1", "error", "b = __import__('built' + 'ins')\nb.isinstance = lambda *a: True\n"
+        "def peak_memory(fn, *args, **kwargs):\n    return fn(*args, **kwargs), 0\n", "ended the process"),
     "edits_stored_outputs": Case("01.1", "rejected", STUB, "stored outputs claim"),
     "imports_solutions": Case("01.1", "rejected", "from solutions.part01 import peak_memory\n", "reference"),
     # solutions/ is hidden from the child: the import finds nothing (the safe outcome is 0 points either way).
     "imports_solutions_dynamically": Case(
         "01.1", "error", "import importlib\npeak_memory = importlib.import_module('sol' + 'utions.part01')"
         ".peak_memory\n", "No module named 'solutions'"),
+    # Nothing of the references is preloaded in a worker: the private module is not there at all.
     "imports_preloaded_reference": Case(
         "01.1", "error", "_ref = getattr(__import__('s' + 'ys'), 'mod' + 'ules')['_depipe_reference_part01']"
         ".peak_memory\n"
-        "def peak_memory(fn, *args, **kwargs):\n    return _ref(fn, *args, **kwargs)\n", "AttributeError"),
+        "def peak_memory(fn, *args, **kwargs):\n    return _ref(fn, *args, **kwargs)\n", "KeyError"),
     "finds_reference_in_memory": Case(
         "01.1", "error", "_ref = [o for o in getattr(__import__('g' + 'c'), 'get_' + 'objects')() if "
         "type(o).__name__ == 'function' and o.__qualname__ == 'peak_memory' and "
@@ -97,16 +104,18 @@ CASES: dict[str, Case] = {
     "reads_a_classmates_notebook": Case(
         "01.1", "error", "import os\nopen(os.path.join(os.path.dirname({root!r}), 'syntax_error', "
         "'01_production_python.ipynb')).read()\n", "FileNotFoundError"),
+    # A trace hook in the worker sees only the worker: the reference it wraps earns full marks, no more.
     "leaves_a_trace_hook": Case(
-        "01.1", "rejected", "getattr(__import__('s' + 'ys'), 'set' + 'trace')(lambda *a: None)\n" + REF_01_1,
-        "sys.settrace"),
+        "01.1", "passed", "getattr(__import__('s' + 'ys'), 'set' + 'trace')(lambda *a: None)\n" + REF_01_1,
+        score=6.0),
+    # The worker's encoder rewritten: what it sends is no message of the conversation, so nothing counts.
     "patches_the_json_encoder": Case(
         "01.1", "rejected", "import json.encoder\njson.encoder.JSONEncoder.encode = lambda self, o: '{}'\n" + REF_01_1,
-        "JSONEncoder"),
+        "protocol"),
     "forges_result_channel": Case(
         "01.1", "rejected", "import json, os, struct\nfake = json.dumps({'type': 'result', 'result': {}}).encode()\n"
         "for fd in range(3, 64):\n    try:\n        os.write(fd, struct.pack('!i', len(fake)) + fake)\n"
-        "    except OSError:\n        pass\nos._exit(0)\n", "channel"),
+        "    except OSError:\n        pass\nos._exit(0)\n", "protocol"),
 }
 
 
@@ -178,7 +187,8 @@ def _assert_contained(graded: dict[str, Any], name: str) -> None:
     hit = [i for i in report if i.startswith("01.")] if case.target == "notebook" else [case.target]
     for ex_id in hit:
         entry = report[ex_id]
-        assert entry["score"] == 0 and entry["status"] == case.status, (ex_id, entry["status"], entry["message"])
+        assert entry["score"] == case.score and entry["status"] == case.status, (ex_id, entry["status"],
+                                                                                  entry["message"])
         assert case.message in entry["message"], entry["message"]
     other = _other_notebook(graded["solved"]) if case.target == "notebook" else None
     spared = [e for i, e in report.items() if i not in hit and (i.startswith("01.") or
@@ -281,13 +291,13 @@ def test_patching_depipe_course_is_rejected(graded: dict[str, Any]) -> None:
     _assert_contained(graded, "patches_depipe_course")
 
 
-def test_patching_the_checks_dynamically_is_rejected(graded: dict[str, Any]) -> None:
-    """Checks patched through an obfuscated import are caught by the fingerprints."""
+def test_patching_the_checks_dynamically_gains_nothing(graded: dict[str, Any]) -> None:
+    """Checks patched through an obfuscated import are the worker's copy: the judge's grade the answer as it is."""
     _assert_contained(graded, "patches_checks_dynamically")
 
 
-def test_patching_builtins_is_rejected(graded: dict[str, Any]) -> None:
-    """Replacing a builtin the checks use is caught and reported, not a crash."""
+def test_patching_builtins_breaks_only_the_worker(graded: dict[str, Any]) -> None:
+    """Replacing a builtin breaks the learner's own process: that exercise errors, nothing else moves."""
     _assert_contained(graded, "patches_builtins")
 
 
@@ -307,12 +317,12 @@ def test_importing_the_reference_dynamically_fails(graded: dict[str, Any]) -> No
 
 
 def test_forging_the_result_channel_is_rejected(graded: dict[str, Any]) -> None:
-    """Bytes written to the grader's pipe without its secret are noticed and rejected."""
+    """Bytes written to every descriptor reach the judge as no message of the conversation: rejected."""
     _assert_contained(graded, "forges_result_channel")
 
 
 def test_a_preloaded_reference_cannot_be_imported(graded: dict[str, Any]) -> None:
-    """The grading child holds no answer to the exercise it grades: the private module lacks it."""
+    """The worker holds no reference module at all: nothing is preloaded there."""
     _assert_contained(graded, "imports_preloaded_reference")
 
 
@@ -331,11 +341,11 @@ def test_a_classmates_notebook_is_out_of_view(graded: dict[str, Any]) -> None:
     _assert_contained(graded, "reads_a_classmates_notebook")
 
 
-def test_a_trace_hook_left_behind_is_rejected(graded: dict[str, Any]) -> None:
-    """A trace function could rewrite a check's frames as it runs: leaving one set is tampering."""
+def test_a_trace_hook_left_behind_reaches_no_check(graded: dict[str, Any]) -> None:
+    """A trace function set in the worker sees no check's frames: the answer it wraps is graded as it is."""
     _assert_contained(graded, "leaves_a_trace_hook")
 
 
 def test_patching_the_json_encoder_is_rejected(graded: dict[str, Any]) -> None:
-    """The encoder the result travels through is fingerprinted: patching it cannot rewrite the verdict."""
+    """The verdict is encoded by the judge: the worker's patched encoder only garbles its own answers."""
     _assert_contained(graded, "patches_the_json_encoder")

@@ -1,22 +1,18 @@
-"""Parts graded by a judge: learner code holds no verdict to forge and no check to rewrite.
+"""Graded by a judge: learner code holds no verdict to forge and no check to rewrite.
 
 The cell runs in a worker; the checks run in the judge. These cells try what scored
 full marks when checks shared the learner's process (tests/grading/test_hostile.py
-covers the other parts): sending a forged result down every connection in sight,
-rewriting the checks in memory, an ``==`` that always agrees. Each scores nothing.
+runs more through the sandboxed grader): sending a forged answer down every
+connection in sight, rewriting the checks in memory, an ``==`` that always agrees.
+Each scores nothing.
 """
 
 from __future__ import annotations
 
 import textwrap
 
-import pytest
-
 from depipe_course import exercises, reference
 from depipe_course.grading.child import Job, grade_in_this_process
-from depipe_course.judging import is_judged
-
-pytestmark = pytest.mark.skipif(not is_judged("04.1"), reason="part 04 is not graded by the judge")
 
 _STUB = "def is_transient(error):\n    raise NotImplementedError\n"
 

@@ -2,33 +2,40 @@
 
 The checks want the peak rather than what is left at the end, only ``fn``'s own memory
 (also when the caller was tracing), tracemalloc left on or off as it was found, and an
-exception from ``fn`` re-raised after that clean-up.
+exception from ``fn`` re-raised after that clean-up. tracemalloc sees only its own process,
+so the workloads handed to ``peak_memory`` and the tracing caller run in the learner's
+(``_learner_side``).
 """
 
 from __future__ import annotations
 
-import tracemalloc
 from collections.abc import Callable
 from typing import Any
 
 from depipe_course.checking import expect, fail
 from depipe_course.exercises import exercise
+from depipe_course.judging.codec import raised_as
+from depipe_course.judging.judge import learner_module
 
 peak = exercise("01.1", "Measure peak memory", ["peak_memory"])
 
 _TEN_MB = 10 * 1024 * 1024
 
 
-def _allocate_and_free(size: int) -> str:
-    block = bytearray(size)  # allocated, then freed before returning
-    del block
-    return "done"
+def _learner_side() -> Any:
+    """The workloads and the tracing caller, in the learner's process (``_learner_side`` says why)."""
+    return learner_module("depipe_course.exercises.worker_side.part01")
+
+
+def _tracemalloc() -> Any:
+    """``tracemalloc`` as the learner's ``peak_memory`` sees it."""
+    return learner_module("tracemalloc")
 
 
 @peak.check("returns the function's result and an int", points=1,
             hint="Return a tuple: (whatever fn returned, peak bytes as an int).")
 def _returns_pair(peak_memory: Callable[..., Any]) -> None:
-    out = peak_memory(_allocate_and_free, 1024)
+    out = peak_memory(_learner_side().allocate_and_free, 1024)
     expect(isinstance(out, tuple) and len(out) == 2, "peak_memory must return a pair",
            expected="(result, peak_bytes)", seen=out)
     result, size = out
@@ -48,10 +55,11 @@ def _forwards(peak_memory: Callable[..., Any]) -> None:
             hint="tracemalloc.get_traced_memory() returns (current, peak): a block freed "
                  "before fn returns only shows in the peak.")
 def _measures_peak(peak_memory: Callable[..., Any]) -> None:
-    _, size = peak_memory(_allocate_and_free, _TEN_MB)
+    workload = _learner_side()
+    _, size = peak_memory(workload.allocate_and_free, _TEN_MB)
     expect(_TEN_MB <= size < 2 * _TEN_MB, "a 10 MiB block that fn frees before returning "
            "must show in the peak", expected="between 10 and 20 MiB", seen=f"{size:,} bytes")
-    _, small = peak_memory(lambda: None)
+    _, small = peak_memory(workload.nothing)
     expect(small < 256 * 1024, "a function that allocates nothing should show almost no peak",
            expected="under 256 KiB", seen=f"{small:,} bytes")
 
@@ -60,16 +68,8 @@ def _measures_peak(peak_memory: Callable[..., Any]) -> None:
             hint="Call tracemalloc.reset_peak() just before fn, and subtract the memory traced "
                  "before the call (get_traced_memory()[0]) from the peak.")
 def _only_fn(peak_memory: Callable[..., Any]) -> None:
-    if tracemalloc.is_tracing():
-        tracemalloc.stop()
-    tracemalloc.start()
-    try:
-        held = bytearray(_TEN_MB)  # the caller's own data, alive during the call
-        _allocate_and_free(2 * _TEN_MB)  # the caller's earlier peak: 30 MiB
-        _, size = peak_memory(lambda: None)
-        del held
-    finally:
-        tracemalloc.stop()
+    # The caller traces, holds 10 MiB during the call and had peaked at 30 MiB before it.
+    _, size = _learner_side().traced_caller(peak_memory, held=_TEN_MB, earlier=2 * _TEN_MB)
     if size >= 2 * _TEN_MB:
         fail("the caller was tracing and had peaked at 30 MiB before the call; fn allocates "
              "nothing, yet your peak includes the caller's earlier peak", expected="under 256 KiB",
@@ -84,36 +84,31 @@ def _only_fn(peak_memory: Callable[..., Any]) -> None:
 @peak.check("leaves tracemalloc off if it was off, on if it was on", points=1,
             hint="Remember tracemalloc.is_tracing() before starting, and only stop it if you started it.")
 def _restores_state(peak_memory: Callable[..., Any]) -> None:
+    tracemalloc, nothing = _tracemalloc(), _learner_side().nothing
     if tracemalloc.is_tracing():
         tracemalloc.stop()
-    peak_memory(lambda: None)
+    peak_memory(nothing)
     expect(not tracemalloc.is_tracing(), "tracemalloc was left running", expected="off afterwards", seen="on")
     tracemalloc.start()
     try:
-        peak_memory(lambda: None)
+        peak_memory(nothing)
         expect(tracemalloc.is_tracing(), "tracemalloc was on before the call and is off after it",
                expected="still on (the caller was tracing)", seen="off")
     finally:
         tracemalloc.stop()
 
 
-class _Boom(Exception):
-    pass
-
-
-def _explode() -> None:
-    raise _Boom("fn failed")
-
-
 @peak.check("re-raises fn's exception and still restores tracemalloc", points=1,
             hint="Use try/finally so the clean-up runs when fn raises, and do not catch the error.")
 def _on_error(peak_memory: Callable[..., Any]) -> None:
+    tracemalloc = _tracemalloc()
     if tracemalloc.is_tracing():
         tracemalloc.stop()
     try:
-        peak_memory(_explode)
-    except _Boom:
-        pass
+        peak_memory(_learner_side().explode)
+    except Exception as exc:
+        if not raised_as(exc, "_Boom"):
+            raise
     else:
         fail("fn raised, but peak_memory did not re-raise it", expected="_Boom raised", seen="no exception")
     finally:

@@ -1,6 +1,6 @@
 """What two or more of part 02's exercises use: the order columns, the checks that a result
-is a DataFrame and which order_ids it holds, typed orders to write, the bucket name, and
-the comparison of peak memory on a small and a big file.
+is a DataFrame and which order_ids it holds, typed orders to write, the bucket name, the
+helpers in the learner's process, and the comparison of peak memory on a small and a big file.
 """
 
 from __future__ import annotations
@@ -39,16 +39,26 @@ def _typed_orders(rows: int = 250, *, floats: bool) -> Any:
 _BUCKET = "course-data"
 
 
+def _learner_side() -> Any:
+    """``_learner_side``: what the checks set up or watch where the learner's code runs (its docstring says why)."""
+    from depipe_course.judging.judge import learner_module
+
+    return learner_module("depipe_course.exercises.worker_side.part02")
+
+
 def _grows_with_the_file(fn: Callable[..., Any], small: Path, big: Path, what: str,
                          *args: Any, **kwargs: Any) -> None:
     """Fail if ``fn``'s peak memory on ``big`` clearly exceeds its peak on ``small``.
 
     Constant memory means the peak does not depend on the file's size. Both files
     hold several chunks (or blocks), so a reader that streams peaks the same on
-    both, while one that holds the file peaks about four times higher on the big one.
+    both, while one that holds the file peaks about four times higher on the big one. A
+    first call on the small file comes before both measures: what only a first call
+    costs (imports, Arrow's pool and threads, pandas' caches) is not the file's.
     """
     from depipe_course.exercises._memory import measure_peak
 
+    fn(small, *args, **kwargs)
     _, on_small = measure_peak(fn, small, *args, **kwargs)
     _, on_big = measure_peak(fn, big, *args, **kwargs)
     limit = int(1.2 * on_small.total) + 2**20

@@ -7,13 +7,13 @@ dropping dates it cannot parse; the input frame stays untouched and pandas stays
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable
 from typing import Any
 
 from depipe_course.checking import expect, expect_equal, fail
 from depipe_course.exercises import exercise
-from depipe_course.exercises.part02._shared import ORDER_COLUMNS, _expect_frame, _ids
+from depipe_course.exercises.part02._shared import ORDER_COLUMNS, _expect_frame, _ids, _learner_side
+from depipe_course.judging.judge import fetch, in_worker
 
 clean = exercise("02.1", "Clean one chunk of orders", ["clean_chunk"])
 
@@ -114,9 +114,10 @@ def _bad_dates(clean_chunk: Callable[..., Any]) -> None:
 def _pure(clean_chunk: Callable[..., Any]) -> None:
     rows = [(1, 10.0, " Delivered ", "2026-03-01T15:30:00+05:30"), (1, 11.0, "placed", _TS),
             (2, 0.0, "PLACED", "bad"), (3, 5.0, "shipped", "2026-03-01 10:00:00")]
-    given = _chunk(rows)
-    before = given.copy(deep=True)
+    given = in_worker(_chunk(rows))  # kept where clean_chunk runs, to see what it does to it
+    before = fetch(given).copy(deep=True)
     clean_chunk(given)
+    given = fetch(given)
     if not (given.equals(before) and list(given.dtypes) == list(before.dtypes)):
         changed = [c for c in before.columns if c not in given.columns or not given[c].equals(before[c])]
         fail("clean_chunk changed the frame it was given", expected="the input untouched",
@@ -129,9 +130,7 @@ def _pure(clean_chunk: Callable[..., Any]) -> None:
 def _no_warnings(clean_chunk: Callable[..., Any]) -> None:
     rows = [(1, 1.0, "placed", "not-a-date"), (2, 2.0, " Delivered ", "2026-03-01T10:00:00Z"),
             (3, 3.0, "placed", "2026-03-01T15:30:00+05:30"), (4, 4.0, None, None)]
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        clean_chunk(_chunk(rows))
-    seen = [f"{w.category.__name__}: {str(w.message).splitlines()[0]}" for w in caught]
+    # Warnings are raised where clean_chunk runs: they are recorded there.
+    seen = _learner_side().warnings_raised(clean_chunk, _chunk(rows))
     expect(not seen, "clean_chunk raised warnings (the first created_at of this chunk is unparseable)",
            expected="no warnings", seen=seen)

@@ -12,12 +12,11 @@ from typing import Any
 
 from depipe_course.checking import expect, expect_equal
 from depipe_course.exercises import exercise
-from depipe_course.exercises.part02._shared import _BUCKET, _expect_frame, _ids, _typed_orders
+from depipe_course.exercises.part02._shared import _BUCKET, _expect_frame, _ids, _learner_side, _typed_orders
+from depipe_course.judging.judge import learner_module, serve_port
 
 anycloud = exercise("02.7", "Read Parquet from any filesystem with fsspec",
                     ["read_parquet_from_any_cloud"])
-
-_RECORDING_PROTOCOL = "depipecheck"
 
 
 def _small_parquet() -> tuple[Any, bytes]:
@@ -48,10 +47,9 @@ def _file_url(read_parquet_from_any_cloud: Callable[..., Any], tmp_path: Path) -
 @anycloud.check("reads a memory:// URL", points=1,
                 hint="fsspec understands the protocol; the builtin open() does not.")
 def _memory_url(read_parquet_from_any_cloud: Callable[..., Any]) -> None:
-    import fsspec
-
     frame, data = _small_parquet()
-    fs = fsspec.filesystem("memory")
+    # fsspec's memory filesystem is a registry of the process that uses it: the learner's.
+    fs = learner_module("fsspec").filesystem("memory")
     path = "/depipe-check/02.7/orders.parquet"
     fs.pipe(path, data)
     try:
@@ -68,38 +66,11 @@ def _s3_url(read_parquet_from_any_cloud: Callable[..., Any]) -> None:
 
     frame, data = _small_parquet()
     with fake_s3_server(buckets=(_BUCKET,)) as server:
+        serve_port(int(server.endpoint_url.rsplit(":", 1)[1]))  # reachable from the learner's code
         server.client().put_object(Bucket=_BUCKET, Key="curated/orders.parquet", Body=data)
         out = read_parquet_from_any_cloud(f"s3://{_BUCKET}/curated/orders.parquet",
                                           storage_options=dict(server.storage_options))
     _expect_same(out, frame)
-
-
-def _recording_filesystem() -> tuple[type, list[dict[str, Any]]]:
-    """An in-memory fsspec filesystem that remembers the options it was created with."""
-    import fsspec
-    from fsspec.implementations.memory import MemoryFileSystem
-
-    seen: list[dict[str, Any]] = []
-
-    class Recording(MemoryFileSystem):
-        protocol = _RECORDING_PROTOCOL
-        cachable = False
-        store: dict[str, Any] = {}
-        pseudo_dirs = [""]
-
-        def __init__(self, *args: Any, **options: Any) -> None:
-            super().__init__(*args, **options)
-            seen.append(dict(options))
-
-        @classmethod
-        def _strip_protocol(cls, path: Any) -> Any:
-            prefix = f"{_RECORDING_PROTOCOL}://"
-            if isinstance(path, str) and path.startswith(prefix):
-                path = path[len(prefix):]
-            return super()._strip_protocol(path)
-
-    fsspec.register_implementation(_RECORDING_PROTOCOL, Recording, clobber=True)
-    return Recording, seen
 
 
 @anycloud.check("hands storage_options to the filesystem", points=1,
@@ -107,12 +78,12 @@ def _recording_filesystem() -> tuple[type, list[dict[str, Any]]]:
                      "gets no credentials and no endpoint.")
 def _options_used(read_parquet_from_any_cloud: Callable[..., Any]) -> None:
     frame, data = _small_parquet()
-    filesystem, seen = _recording_filesystem()
-    filesystem().pipe("/orders.parquet", data)
-    seen.clear()
+    # An in-memory filesystem that remembers the options it was created with, where fsspec opens it.
+    learner_side = _learner_side()
+    url = learner_side.recording_filesystem("/orders.parquet", data)
     options = {"token": "from-the-check", "region": "xx-test-1"}
-    out = read_parquet_from_any_cloud(f"{_RECORDING_PROTOCOL}:///orders.parquet", storage_options=options)
+    out = read_parquet_from_any_cloud(url, storage_options=options)
     _expect_same(out, frame)
-    got = [{k: v for k, v in s.items() if k in options} for s in seen]
+    got = [{k: v for k, v in s.items() if k in options} for s in learner_side.options_seen()]
     expect(options in got, "the filesystem was created without the storage_options given",
            expected=options, seen=got or "no filesystem created")

@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import itertools
 import os
-import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +32,8 @@ from depipe_course.exercises.part03._shared import (
     _runaway,
     _session,
 )
+from depipe_course.exercises.worker_side.part03 import read_state
+from depipe_course.judging.judge import learner_module
 
 if TYPE_CHECKING:
     from depipe_course.fakes.api import FakePaymentsAPI
@@ -50,15 +51,6 @@ _FILE_OPS = frozenset({
 
 def _cp_fake() -> FakePaymentsAPI:
     return _fake(seed=31, orders=5, payments=_CP_PAYMENTS, accounts=5, budget=400)
-
-
-def _read(path: Path) -> bytes | None:
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        return None
-    except OSError:  # e.g. a directory where the file should be: treat as unreadable
-        return b"<unreadable>"
 
 
 @contextlib.contextmanager
@@ -86,28 +78,24 @@ class _Run:
 
 def _full_run(fetch_with_checkpoint: Callable[..., Any], api: FakePaymentsAPI, path: Path,
               probe: bool = False) -> _Run:
+    """One run; with ``probe``, the checkpoint is also read around each file operation of the learner's
+    code (in the learner's process: ``_learner_side.FileWatch``)."""
     import requests
 
     run = _Run([], [], [], [], [])
     path.parent.mkdir(parents=True, exist_ok=True)
     _fresh_budget(api)
     before = len(api.calls)
-
-    def watch(frame: Any, event: str, arg: Any) -> None:
-        if event in ("c_call", "c_return") and getattr(arg, "__name__", None) in _FILE_OPS:
-            run.around_writes.append((_read(path), len(run.ids)))
-
-    previous = sys.getprofile()
+    watch = _learner_side().FileWatch(path, sorted(_FILE_OPS)) if probe else None
     with _session() as session, _no_fsync(), _recording_renames(run.renames):
         gen = iter(fetch_with_checkpoint(session, api.base_url, path, api.start_date))
         try:
-            if probe:
-                sys.setprofile(watch)
-            for record in itertools.islice(gen, _CP_PAYMENTS + 300):
+            records = gen if watch is None else watch.records(gen)
+            for record in itertools.islice(records, _CP_PAYMENTS + 300):
                 if len(api.calls) - before > len(run.page_starts):
                     run.page_starts.append(len(run.ids))
                 run.ids.append(record)
-                run.at_yield.append(_read(path))
+                run.at_yield.append(read_state(path))
         except requests.ConnectionError as exc:
             if _budget_blown(api):
                 _runaway(api)
@@ -118,10 +106,15 @@ def _full_run(fetch_with_checkpoint: Callable[..., Any], api: FakePaymentsAPI, p
         except Exception as exc:  # learner code may raise anything: look for the cause first
             _explain_refusal(api, before, exc)
             raise
-        finally:
-            sys.setprofile(previous)
+    if watch is not None:
+        run.around_writes = [(content, handed_over) for content, handed_over in watch.seen]
     run.ids = _ids(run.ids, "payment_id", "payment")
     return run
+
+
+def _learner_side() -> Any:
+    """``_learner_side`` as the learner's process has it (its docstring says why)."""
+    return learner_module("depipe_course.exercises.worker_side.part03")
 
 
 @contextlib.contextmanager

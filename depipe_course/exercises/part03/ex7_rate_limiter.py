@@ -25,24 +25,39 @@ class _BusyWait(Exception):
 
 
 class _Clock:
-    """A FakeClock that refuses to be read endlessly (a busy-wait would never end)."""
+    """A FakeClock that refuses to be read endlessly (a busy-wait would never end).
+
+    Only a sleep or the check moves it, so reading it 10,000 times in a row without
+    either is already a loop that cannot end: it stops there, also where each reading
+    is a request to the check (the learner's code in another process).
+    """
+
+    _IN_A_ROW = 10_000
+    _IN_ALL = 200_000
 
     def __init__(self) -> None:
         from depipe_course.fakes.api import FakeClock
 
         self._clock = FakeClock()
         self.reads = 0
+        self.unmoved = 0  # readings since the clock last moved
 
     def __call__(self) -> float:
         self.reads += 1
-        if self.reads > 200_000:
-            raise _BusyWait("the clock was read 200,000 times")
+        self.unmoved += 1
+        if self.unmoved > self._IN_A_ROW:
+            raise _BusyWait(f"read the clock {self._IN_A_ROW:,} times in a row without sleeping")
+        if self.reads > self._IN_ALL:
+            raise _BusyWait(f"read the clock {self._IN_ALL:,} times without returning")
         return self._clock()
 
     def sleep(self, seconds: float) -> None:
+        if seconds > 0:
+            self.unmoved = 0
         self._clock.sleep(seconds)
 
     def advance(self, seconds: float) -> None:
+        self.unmoved = 0
         self._clock.advance(seconds)
 
 
@@ -57,9 +72,9 @@ def _limited(RateLimiter: Any, rate: float, burst: int, gaps: Iterable[float]) -
                 clock.advance(gap)
             try:
                 gate.wait()
-            except _BusyWait:
-                fail("wait() read the clock 200,000 times without returning: sleep instead of "
-                     "looping on the clock", expected="sleep(seconds until the next token)", seen="busy-waiting")
+            except _BusyWait as exc:
+                fail(f"wait() {exc}: sleep instead of looping on the clock",
+                     expected="sleep(seconds until the next token)", seen="busy-waiting")
             stamps.append(clock._clock())
     return stamps
 

@@ -2,7 +2,9 @@
 
 ``_capture`` gives a real ``logging.Logger`` whose handler writes to a ``StringIO``
 through the learner's formatter or filter, exactly where it would sit in a pipeline.
-It removes its handlers again when the check ends, also when it fails. Its handler
+Logger, handlers and stream live where the learner's code runs (``_learner_side``
+says why); the check reads back the text written and copies of the records. The
+logger is given back as it was when the check ends, also when it fails. Its handler
 lets errors from the learner's formatter or filter propagate (logging would otherwise
 print ``--- Logging error ---`` to stderr and carry on), so the check reports them.
 """
@@ -10,14 +12,14 @@ print ``--- Logging error ---`` to stderr and carry on), so the check reports th
 from __future__ import annotations
 
 import contextlib
-import io
 import json
 import logging
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from depipe_course.checking import fail
+from depipe_course.judging.judge import learner_module
 
 # Attributes every LogRecord has (``message``/``asctime`` are added while formatting,
 # ``taskName`` from Python 3.12); any other attribute came from ``extra=``.
@@ -29,33 +31,24 @@ STANDARD_RECORD_ATTRS = frozenset(logging.LogRecord("", 0, "", 0, "", None, None
 _LOGGER_NAME = "depipe.checks.part05"
 
 
-class _RaisingStreamHandler(logging.StreamHandler):
-    """A StreamHandler that re-raises instead of printing ``--- Logging error ---``."""
-
-    def handleError(self, record: logging.LogRecord) -> None:
-        raise  # called from logging's except block: re-raise that error
-
-
-class _RecordList(logging.Handler):
-    """Keeps the records themselves, to compare the output with what was logged."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
+def learner_side() -> Any:
+    """``_learner_side`` as the learner's process has it (its docstring says why)."""
+    return learner_module("depipe_course.exercises.worker_side.part05")
 
 
 @dataclass
 class _Captured:
-    logger: logging.Logger
-    stream: io.StringIO
-    records: list[logging.LogRecord] = field(default_factory=list)
+    logger: logging.Logger  # where the learner's code runs
+    capture: Any  # the _learner_side.Capture behind it
 
     @property
     def text(self) -> str:
-        return self.stream.getvalue()
+        return str(self.capture.text)
+
+    @property
+    def records(self) -> list[logging.LogRecord]:
+        """The records logged so far, rebuilt here from their attributes."""
+        return [logging.makeLogRecord(fields) for fields in self.capture.records()]
 
 
 @contextlib.contextmanager
@@ -64,33 +57,11 @@ def _capture(
 ) -> Iterator[_Captured]:
     """A DEBUG logger that keeps its records and, given a formatter or filters, also
     writes them to a StringIO through those."""
-    logger = logging.getLogger(name)
-    stream = io.StringIO()
-    handler = _RaisingStreamHandler(stream)
-    if formatter is not None:
-        handler.setFormatter(formatter)
-    for flt in filters:
-        handler.addFilter(flt)
-    keeper = _RecordList()
-    handlers: list[logging.Handler] = [keeper]
-    if formatter is not None or filters:
-        handlers.append(handler)
-    saved = (logger.level, logger.propagate, list(logger.handlers))
-    for old in saved[2]:
-        logger.removeHandler(old)
-    logger.setLevel(logging.DEBUG)
-    logger.propagate = False
-    for new in handlers:
-        logger.addHandler(new)
+    capture = learner_side().Capture(name, formatter, tuple(filters))
     try:
-        yield _Captured(logger, stream, keeper.records)
+        yield _Captured(capture.logger, capture)
     finally:
-        for new in handlers:
-            logger.removeHandler(new)
-        for old in saved[2]:
-            logger.addHandler(old)
-        logger.setLevel(saved[0])
-        logger.propagate = saved[1]
+        capture.undo()
 
 
 def _json_lines(text: str, expected_count: int | None = None) -> list[dict[str, Any]]:

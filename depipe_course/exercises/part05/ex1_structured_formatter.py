@@ -18,7 +18,7 @@ from typing import Any
 from depipe_course.checking import expect, expect_equal, fail
 from depipe_course.exercises import exercise
 from depipe_course.exercises._zones import local_zone
-from depipe_course.exercises.part05._shared import STANDARD_RECORD_ATTRS, _capture, _json_lines
+from depipe_course.exercises.part05._shared import STANDARD_RECORD_ATTRS, _capture, _json_lines, learner_side
 
 fmt = exercise("05.1", "A JSON formatter for pipeline logs", ["StructuredFormatter"])
 # Keys that may legitimately share a name with a record attribute in the output.
@@ -61,10 +61,8 @@ class _DiskOnFire(RuntimeError):
 
 
 def _log_failure(logger: logging.Logger) -> None:
-    try:
-        raise _DiskOnFire("disk on fire at sector 4242")
-    except _DiskOnFire:
-        logger.exception("Load step failed")
+    """``logger.exception`` while handling an error raised where the logger is (a traceback to write)."""
+    learner_side().log_exception(logger, "Load step failed", _DiskOnFire("disk on fire at sector 4242"))
 
 
 @fmt.check("writes one JSON object per line", points=1,

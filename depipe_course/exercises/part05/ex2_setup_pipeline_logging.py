@@ -2,7 +2,8 @@
 
 It returns the pipeline's logger and a new ``run_id``, writes JSON lines (stdout by
 default) at the given level, keeps records away from the root logger, and a second
-call starts a new run on its new stream without duplicating lines.
+call starts a new run on its new stream without duplicating lines. The loggers and
+streams checked are those of the learner's process (``learner_module``).
 """
 
 from __future__ import annotations
@@ -15,37 +16,54 @@ from typing import Any
 
 from depipe_course.checking import expect, expect_equal
 from depipe_course.exercises import exercise
-from depipe_course.exercises.part05._shared import _json_lines, _RecordList
+from depipe_course.exercises._remote import instance_of
+from depipe_course.exercises.part05._shared import _json_lines, learner_side
+from depipe_course.judging.channel import Remote
+from depipe_course.judging.judge import learner_module
 
 setup = exercise("05.2", "Set up logging once per run", ["setup_pipeline_logging"], uses=["05.1"])
 
 _SETUP_PIPELINE = "depipe_check_orders"
 
 
-class _Setups:
-    """Calls the learner's setup and remembers every logger it returned, to clean up."""
+def _logging() -> Any:
+    """The ``logging`` module the learner's code configures."""
+    return learner_module("logging")
 
-    def __init__(self, setup_pipeline_logging: Callable[..., Any]) -> None:
-        self._setup = setup_pipeline_logging
-        self.loggers: list[Any] = [logging.getLogger(_SETUP_PIPELINE)]
+
+def _new_stream() -> Any:
+    """A StringIO where the learner's handlers write."""
+    return learner_module("io").StringIO()
+
+
+def _type_name(value: Any) -> str:
+    """The class name of ``value``, also of one in the learner's process."""
+    if isinstance(value, Remote):
+        return value.remote_name.removesuffix(" object")
+    return type(value).__name__
+
+
+class _LoggersAsFound:
+    """Made where the learner's code runs (``learner_module(__name__)``), so no handler leaves
+    that process: remembers the root logger's handlers and level and every logger touched,
+    and gives them back as they were."""
+
+    def __init__(self) -> None:
         root = logging.getLogger()  # logging.basicConfig(force=True) would replace its handlers
-        self._root_state = (root.level, list(root.handlers))
+        self.root_state = (root.level, list(root.handlers))
+        self.loggers: list[Any] = [logging.getLogger(_SETUP_PIPELINE)]
 
-    def __call__(self, stream: io.StringIO | None, **kwargs: Any) -> tuple[Any, Any]:
-        out = self._setup(_SETUP_PIPELINE, stream=stream, **kwargs)
-        expect(isinstance(out, tuple) and len(out) == 2,
-               "setup_pipeline_logging must return a pair", expected="(logger, run_id)", seen=out)
-        logger, run_id = out
-        expect(hasattr(logger, "info"), "the first item must be the logger",
-               expected="logging.Logger", seen=type(logger).__name__)
+    def touched(self, logger: Any) -> None:
         self.loggers.append(getattr(logger, "logger", logger))  # a LoggerAdapter's logger
-        return logger, run_id
+
+    def root_changed(self) -> bool:
+        return list(logging.getLogger().handlers) != self.root_state[1]
 
     def reset(self) -> None:
-        """Give every logger touched back as it was: no handlers, default level; the root
-        logger its own handlers and level."""
+        """Every logger touched: no handlers, default level; the root logger its own
+        handlers and level."""
         root = logging.getLogger()
-        level, handlers = self._root_state
+        level, handlers = self.root_state
         for handler in [h for h in root.handlers if h not in handlers]:
             root.removeHandler(handler)
         for handler in [h for h in handlers if h not in root.handlers]:
@@ -59,6 +77,31 @@ class _Setups:
             logger.filters.clear()
             logger.setLevel(logging.NOTSET)
             logger.propagate = True
+
+
+class _Setups:
+    """Calls the learner's setup and remembers every logger it returned, to clean up."""
+
+    def __init__(self, setup_pipeline_logging: Callable[..., Any]) -> None:
+        self._setup = setup_pipeline_logging
+        self._as_found = learner_module(__name__)._LoggersAsFound()
+
+    def __call__(self, stream: Any, **kwargs: Any) -> tuple[Any, Any]:
+        out = self._setup(_SETUP_PIPELINE, stream=stream, **kwargs)
+        expect(isinstance(out, tuple) and len(out) == 2,
+               "setup_pipeline_logging must return a pair", expected="(logger, run_id)", seen=out)
+        logger, run_id = out
+        expect(hasattr(logger, "info"), "the first item must be the logger",
+               expected="logging.Logger", seen=_type_name(logger))
+        self._as_found.touched(logger)
+        return logger, run_id
+
+    def root_configured(self) -> bool:
+        """Whether the set-up changed the root logger's handlers."""
+        return bool(self._as_found.root_changed())
+
+    def reset(self) -> None:
+        self._as_found.reset()
 
 
 @contextlib.contextmanager
@@ -75,12 +118,12 @@ def _setups(setup_pipeline_logging: Callable[..., Any]) -> Iterator[_Setups]:
                   "str(uuid.uuid4()).")
 def _returns(setup_pipeline_logging: Callable[..., Any]) -> None:
     with _setups(setup_pipeline_logging) as setup_logging:
-        logger, run_id = setup_logging(io.StringIO())
-        expect(isinstance(logger, logging.Logger), "the first item must be a logging.Logger",
-               expected="logging.Logger", seen=type(logger).__name__)
+        logger, run_id = setup_logging(_new_stream())
+        expect(instance_of(logger, _logging().Logger), "the first item must be a logging.Logger",
+               expected="logging.Logger", seen=_type_name(logger))
         expect(isinstance(run_id, str) and run_id.strip(), "the second item must be the run_id",
                expected="a non-empty str such as str(uuid.uuid4())", seen=run_id)
-        expect(logger is logging.getLogger(_SETUP_PIPELINE),
+        expect(logger is _logging().getLogger(_SETUP_PIPELINE),
                "the logger is not the one named after the pipeline, so the records of its "
                f"modules' loggers ('{_SETUP_PIPELINE}.extract', ...) never reach its handler",
                expected=f"logging.getLogger({_SETUP_PIPELINE!r})",
@@ -103,7 +146,7 @@ def _one_line(stream_text: str, run_id: str, where: str) -> None:
              hint="logging.StreamHandler(stream) with StructuredFormatter(pipeline_name, run_id).")
 def _writes_to_stream(setup_pipeline_logging: Callable[..., Any]) -> None:
     with _setups(setup_pipeline_logging) as setup_logging:
-        stream = io.StringIO()
+        stream = _new_stream()
         logger, run_id = setup_logging(stream)
         logger.info("Pipeline started")
         _one_line(stream.getvalue(), run_id, "written to the stream")
@@ -130,7 +173,7 @@ def _level(setup_pipeline_logging: Callable[..., Any]) -> None:
         levels = {"default": None, "WARNING": "WARNING", "DEBUG": "DEBUG",
                   "logging.ERROR": logging.ERROR}
         for label, level in levels.items():
-            stream = io.StringIO()
+            stream = _new_stream()
             logger, _ = setup_logging(stream, **({} if level is None else {"level": level}))
             logger.debug("debug line")
             logger.info("info line")
@@ -153,7 +196,7 @@ def _level(setup_pipeline_logging: Callable[..., Any]) -> None:
                   "(logging.getLogger(name) returns the same logger on every call).")
 def _no_duplicates(setup_pipeline_logging: Callable[..., Any]) -> None:
     with _setups(setup_pipeline_logging) as setup_logging:
-        stream = io.StringIO()
+        stream = _new_stream()
         setup_logging(stream)
         logger, _ = setup_logging(stream)
         logger.info("Pipeline started")
@@ -167,7 +210,7 @@ def _no_duplicates(setup_pipeline_logging: Callable[..., Any]) -> None:
                   "`if not logger.handlers:` keeps the first run's stream and run_id.")
 def _second_run(setup_pipeline_logging: Callable[..., Any]) -> None:
     with _setups(setup_pipeline_logging) as setup_logging:
-        first, second = io.StringIO(), io.StringIO()
+        first, second = _new_stream(), _new_stream()
         _, first_id = setup_logging(first)
         logger, second_id = setup_logging(second)
         expect(first_id != second_id, "both calls returned the same run_id",
@@ -183,18 +226,17 @@ def _second_run(setup_pipeline_logging: Callable[..., Any]) -> None:
              hint="logger.propagate = False: otherwise a handler on the root logger (Jupyter, "
                   "Airflow, basicConfig) prints every line a second time.")
 def _no_propagation(setup_pipeline_logging: Callable[..., Any]) -> None:
-    root = logging.getLogger()
-    at_root = _RecordList()
-    before = list(root.handlers)
+    root = _logging().getLogger()
+    at_root = learner_side().RecordList()
     with _setups(setup_pipeline_logging) as setup_logging:
-        logger, _ = setup_logging(io.StringIO())
-        configured_root = list(root.handlers) != before
+        logger, _ = setup_logging(_new_stream())
+        configured_root = setup_logging.root_configured()
         root.addHandler(at_root)  # after the set-up, as a platform's handler would be there
         try:
             logger.warning("Disk almost full")
         finally:
             root.removeHandler(at_root)
-    seen = [r.getMessage() for r in at_root.records if r.getMessage() == "Disk almost full"]
+    seen = [message for message in at_root.messages() if message == "Disk almost full"]
     expect(not seen, "the record also reached a handler on the root logger",
            expected="no record at the root", seen=seen,
            hint=None if not configured_root else

@@ -17,6 +17,7 @@ from typing import Any
 from depipe_course.checking import expect, fail
 from depipe_course.exercises import exercise
 from depipe_course.exercises.part05._shared import _capture, _extras_of, _json_lines
+from depipe_course.judging.judge import fetch, in_worker, learner_module
 
 redact = exercise("05.4", "Keep secrets and e-mails out of the logs", ["RedactingFilter"])
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -26,6 +27,7 @@ class _EverythingFormatter(logging.Formatter):
     """Writes the rendered message, the raw ``msg`` and ``args``, and every extra field.
 
     A redacting filter must make the *record* safe, whatever formatter comes after it.
+    It formats in the learner's process, next to the filter (``_everything_formatter``).
     """
 
     def format(self, record: logging.LogRecord) -> str:
@@ -62,9 +64,14 @@ _NESTED_SECRETS = ("nested-pw-3141", "nested-tok-2718", "nested-ak-1618", "neste
 _EMAILS = ("ann.lee+orders@example.com", "ops-team@corp.example.org", "J.Doe@mail.example.co.uk")
 
 
+def _everything_formatter() -> logging.Formatter:
+    """An ``_EverythingFormatter`` made where the learner's filter runs."""
+    return learner_module(__name__)._EverythingFormatter()
+
+
 def _filtered(RedactingFilter: type, emit: Callable[[logging.Logger], None],
               count: int) -> tuple[list[dict[str, Any]], str]:
-    with _capture(_EverythingFormatter(), (RedactingFilter(),)) as cap:
+    with _capture(_everything_formatter(), (RedactingFilter(),)) as cap:
         emit(cap.logger)
         text = cap.text
     return _json_lines(text, count), text
@@ -186,13 +193,13 @@ def _keeps_the_rest(RedactingFilter: type) -> None:
               hint="Build redacted copies; writing '[REDACTED]' into the nested dict changes "
                    "the caller's real config (the next connection then fails).")
 def _no_mutation(RedactingFilter: type) -> None:
-    config = copy.deepcopy(_NESTED)
+    config = in_worker(copy.deepcopy(_NESTED))  # the caller's dict, in the learner's process
 
     def emit(logger: logging.Logger) -> None:
         logger.info("Loaded config", extra={"config": config})
 
     _filtered(RedactingFilter, emit, 1)
-    changed = _changed_paths(_NESTED, config)
+    changed = _changed_paths(_NESTED, fetch(config))
     expect(not changed, "logging the config changed the caller's dict",
            expected={path: before for path, before, _ in changed},
            seen={path: after for path, _, after in changed})

@@ -1,20 +1,20 @@
 """What two or more of part 06's exercises use.
 
-Captured WARNING logs, an endless counted source for the laziness checks, the peak
-memory of a call and the files it opens, a stub's ``NotImplementedError`` let through,
-and the course's ``orders`` table in a fresh SQLite file.
+Captured WARNING logs, an endless counted source for the laziness checks, a file served
+through a pipe that tells how much of it was read, the watchers that run in the learner's
+process (``_learner_side``), a stub's ``NotImplementedError`` let through, and the
+course's ``orders`` table in a fresh SQLite file.
 """
 
 from __future__ import annotations
 
-import builtins
 import contextlib
-import io
+import errno
 import itertools
 import logging
 import os
 import re
-import tracemalloc
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -55,17 +55,23 @@ class _LogCapture(logging.Handler):
 
 @contextlib.contextmanager
 def _captured_logs(keep: bool = True) -> Iterator[_LogCapture]:
-    """Route log records to a capture instead of the notebook's stderr, then restore."""
-    root = logging.getLogger()
-    saved_handlers, saved_level = root.handlers[:], root.level
-    capture = _LogCapture(keep)
-    root.handlers = [capture]
-    root.setLevel(logging.WARNING)
-    try:
-        yield capture
-    finally:
-        root.handlers = saved_handlers
-        root.setLevel(saved_level)
+    """Route log records to a capture instead of the notebook's stderr, then restore.
+
+    Where the learner's code runs, its root logger is quiet at WARNING meanwhile: the
+    records it handles reach the capture here (under the judge they are replayed here),
+    and none is printed or kept there.
+    """
+    with _learner_side().quiet_root(logging.WARNING):
+        root = logging.getLogger()
+        saved_handlers, saved_level = root.handlers[:], root.level
+        capture = _LogCapture(keep)
+        root.handlers = [capture]
+        root.setLevel(logging.WARNING)
+        try:
+            yield capture
+        finally:
+            root.handlers = saved_handlers
+            root.setLevel(saved_level)
 
 
 class _Pulled:
@@ -110,47 +116,115 @@ def _take(iterable: Iterable[Any], cap: int) -> list[Any]:
     return list(itertools.islice(iterable, cap))
 
 
-def _peak_bytes(fn: Callable[[], Any]) -> int:
-    """Peak traced bytes while ``fn()`` runs; leaves tracemalloc as it was."""
-    was_tracing = tracemalloc.is_tracing()
-    if not was_tracing:
-        tracemalloc.start()
-    try:
-        baseline, _ = tracemalloc.get_traced_memory()
-        tracemalloc.reset_peak()
-        fn()
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        if not was_tracing:
-            tracemalloc.stop()
-    return max(0, peak - baseline)
+class _Fed:
+    """``data`` served as the file ``path``: a named pipe that a thread here writes into.
 
-
-@contextlib.contextmanager
-def _files_opened(path: Path) -> Iterator[list[Any]]:
-    """Record every file object opened on ``path`` (``open``, ``Path.open``, ``io.open``).
-
-    The list keeps the objects alive, so a file that only garbage collection would
-    close stays open and shows up. Whatever is still open at the end is closed here.
+    The learner's code opens ``path`` as it would a file, in whatever process it runs. A
+    pipe holds little, so the writer runs ahead of the reader only by what the pipe
+    holds, and ``taken()`` (bytes written here less those still in the pipe) is how much
+    of the file the reader has read so far, seen from this side. Each open is served the
+    whole text again, as a file would be: once a reader has had its pass, a fresh pipe
+    takes the name for the next one.
     """
-    opened: list[Any] = []
-    real_builtin, real_io = builtins.open, io.open
-    target = os.path.realpath(path)
 
-    def watching_open(file: Any, *args: Any, **kwargs: Any) -> Any:
-        handle = real_builtin(file, *args, **kwargs)
-        with contextlib.suppress(TypeError, ValueError, OSError):
-            if not isinstance(file, int) and os.path.realpath(os.fspath(file)) == target:
-                opened.append(handle)
-        return handle
+    def __init__(self, path: Path, data: bytes) -> None:
+        self.path = path
+        self.data = data
+        self._written = 0
+        self._fd: int | None = None
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, name="depipe-06-feed", daemon=True)
 
-    builtins.open = io.open = watching_open
-    try:
-        yield opened
-    finally:
-        builtins.open, io.open = real_builtin, real_io
-        for handle in opened:
-            handle.close()
+    def __enter__(self) -> _Fed:
+        self._fresh_pipe()
+        self._thread.start()
+        return self
+
+    def _fresh_pipe(self) -> None:
+        """A new pipe under the name (a reader still holding the last one keeps that one)."""
+        fresh = self.path.with_name(f".{self.path.name}.next")
+        os.mkfifo(fresh)
+        os.replace(fresh, self.path)
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self._stop.set()
+        self._thread.join(10)
+        with contextlib.suppress(OSError):
+            os.unlink(self.path)
+
+    def taken(self) -> int:
+        """Bytes of the file read so far (over every open)."""
+        import array
+        import fcntl
+        import termios
+
+        with self._lock:
+            waiting = array.array("i", [0])
+            if self._fd is not None:
+                with contextlib.suppress(OSError):
+                    fcntl.ioctl(self._fd, termios.FIONREAD, waiting)
+            return max(0, self._written - waiting[0])
+
+    def _serve(self) -> None:
+        while not self._stop.is_set():
+            fd = self._open()
+            if fd is None:
+                return
+            try:
+                self._write_all(fd)
+            finally:
+                with self._lock:
+                    self._fd = None
+                    os.close(fd)
+            with contextlib.suppress(OSError):
+                self._fresh_pipe()
+
+    def _open(self) -> int | None:
+        """The pipe's writing end, once a reader has opened it (``None`` when told to stop)."""
+        while not self._stop.is_set():
+            try:
+                fd = os.open(self.path, os.O_WRONLY | os.O_NONBLOCK)
+            except OSError as exc:
+                if exc.errno != errno.ENXIO:  # ENXIO: no reader yet
+                    return None
+                self._stop.wait(0.002)
+                continue
+            with contextlib.suppress(OSError, AttributeError, ImportError):
+                import fcntl
+
+                fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, 4096)  # Linux: the writer runs 4 KiB ahead at most
+            with self._lock:
+                self._fd = fd
+            return fd
+        return None
+
+    def _write_all(self, fd: int) -> None:
+        import select
+
+        view = memoryview(self.data)
+        sent = 0
+        poller = select.poll()
+        poller.register(fd, select.POLLOUT)
+        while sent < len(view) and not self._stop.is_set():
+            if not poller.poll(20):
+                continue
+            try:
+                with self._lock:
+                    count = os.write(fd, view[sent:sent + 4096])
+                    self._written += count
+            except BlockingIOError:
+                continue
+            except OSError:  # the reader closed the file (EPIPE)
+                return
+            sent += count
+
+
+def _learner_side() -> Any:
+    """``_learner_side`` as the learner's process holds it: the watchers that run where its code runs."""
+    from depipe_course.judging.judge import learner_module
+
+    return learner_module("depipe_course.exercises.worker_side.part06")
 
 
 def _no_stub(exc: BaseException) -> None:

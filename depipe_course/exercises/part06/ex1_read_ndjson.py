@@ -8,7 +8,6 @@ whole file, and the file is closed when the consumer stops early.
 from __future__ import annotations
 
 import contextlib
-import io
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -16,20 +15,21 @@ from typing import Any
 
 from depipe_course.checking import expect, expect_equal, fail
 from depipe_course.exercises import exercise
-from depipe_course.exercises.part06._shared import _captured_logs, _files_opened, _peak_bytes, _take
+from depipe_course.exercises.part06._shared import _captured_logs, _Fed, _learner_side, _take
 
 read = exercise("06.1", "Read NDJSON lazily", ["read_ndjson"])
 
 
-def _files_in_generator(gen: Any) -> list[Any]:
-    """Open file objects held by a paused generator (or what it delegates to)."""
-    found = []
-    while gen is not None:
-        frame = getattr(gen, "gi_frame", None)
-        if frame is not None:
-            found += [v for v in frame.f_locals.values() if isinstance(v, io.IOBase)]
-        gen = getattr(gen, "gi_yieldfrom", None)
-    return found
+def _files_opened(path: Path) -> Any:
+    """A watcher, where the learner's code runs, of every file it opens on ``path``
+    (``_learner_side.files_opened``: it keeps them alive, and closes what is left open)."""
+    return _learner_side().files_opened(path)
+
+
+def _close(iterator: Any) -> None:
+    """What a consumer that stops early does: ``close()`` the generator (if it is one)."""
+    with contextlib.suppress(AttributeError):
+        iterator.close()
 
 
 _GOOD = [
@@ -112,7 +112,7 @@ def _bad_json(read_ndjson: Callable[..., Any], tmp_path: Path) -> None:
 
 
 _BIG_LINES = 20_000
-_LAZY_LIMIT = 512 * 1024
+_LAZY_SHARE = 0.25
 
 
 @read.check("is lazy: the first record comes without reading the whole file", points=2,
@@ -120,25 +120,21 @@ _LAZY_LIMIT = 512 * 1024
                  "file instead of building a list (or calling f.read()/readlines()).")
 def _lazy(read_ndjson: Callable[..., Any], tmp_path: Path) -> None:
     line = '{"order_id": %d, "customer_id": 1, "amount": "1.00", "status": "placed"}\n'
+    text = "".join(line % n for n in range(_BIG_LINES)).encode()
     path = tmp_path / "big.ndjson"
-    path.write_text("".join(line % n for n in range(_BIG_LINES)), encoding="utf-8")
-    holder: list[Any] = []
-
-    def first() -> None:
+    # The file comes through a pipe: how much of it was read when the first record came is seen here.
+    with _Fed(path, text) as fed, _files_opened(path):  # the watcher closes what a wrong version leaves open
         it = read_ndjson(path)
-        holder.append(it)
-        holder.append(next(iter(it)))
-
-    with _files_opened(path):  # closes what a wrong version leaves open
-        peak = _peak_bytes(first)
+        first = next(iter(it))
+        taken = fed.taken()
         with contextlib.suppress(Exception):
-            getattr(holder[0], "close", lambda: None)()
-    expect(holder[1] == {"order_id": 0, "customer_id": 1, "amount": "1.00", "status": "placed"},
-           "the first record is wrong", expected="the file's first line", seen=holder[1])
-    expect(peak < _LAZY_LIMIT,
-           f"getting the first record of a {path.stat().st_size / 1e6:.1f} MB file allocated "
-           "as if the whole file were read", expected=f"under {_LAZY_LIMIT // 1024} KiB",
-           seen=f"{peak // 1024:,} KiB")
+            it.close()
+    expect(first == {"order_id": 0, "customer_id": 1, "amount": "1.00", "status": "placed"},
+           "the first record is wrong", expected="the file's first line", seen=first)
+    expect(taken < _LAZY_SHARE * len(text),
+           f"the first record of a {len(text) / 1e6:.1f} MB file came only after "
+           f"{min(taken / len(text), 1):.0%} of the file was read",
+           expected=f"under {_LAZY_SHARE:.0%} of the file read", seen=f"{taken // 1024:,} KiB read")
 
 
 @read.check("closes the file when the consumer stops early", points=2,
@@ -149,22 +145,19 @@ def _closes_early(read_ndjson: Callable[..., Any], tmp_path: Path) -> None:
     with _files_opened(path) as opened:
         it = read_ndjson(path)
         next(iter(it))
-        opened += [f for f in _files_in_generator(it) if f not in opened]
-        close = getattr(it, "close", None)
-        if close is not None:
-            close()
+        opened.keep_files_of(it)
+        _close(it)
         del it
-        left_open = [f for f in opened if not f.closed]
+        left_open = opened.left_open()
     expect(not left_open, "after the consumer called close() on the generator, the file was "
            "still open", expected="file closed", seen="file open")
     with _files_opened(path) as opened:
-        for _ in read_ndjson(path):
-            break
-        left_open = [f for f in opened if not f.closed]
+        _learner_side().break_after_first(read_ndjson, path)  # for ... : break, where the learner's code runs
+        left_open = opened.left_open()
     expect(not left_open, "after the consumer broke out of a for loop, the file was still open",
            expected="file closed", seen="file open")
     with _files_opened(path) as opened:
         _take(read_ndjson(path), 10)
-        left_open = [f for f in opened if not f.closed]
+        left_open = opened.left_open()
     expect(not left_open, "after reading the whole file, the file was still open",
            expected="file closed", seen="file open")

@@ -291,7 +291,9 @@ def _utc_offset(transform_orders: Callable[..., Any]) -> None:
 @clean.check("transform_orders does not modify its input records", points=1,
              hint="Build and yield a new dict instead of assigning into the record.")
 def _no_mutation(transform_orders: Callable[..., Any]) -> None:
-    records = _copy(_VALID)
+    from depipe_course.judging.judge import fetch, in_worker
+
+    records = in_worker(_copy(_VALID))  # kept where the learner's code runs, to be looked at afterwards
     _run_stage(transform_orders, records, "transform_orders", what="valid records",
                hint=_VALID_FORMS)
-    expect_equal(records, _VALID, "the input records after transform_orders ran")
+    expect_equal(fetch(records), _VALID, "the input records after transform_orders ran")

@@ -7,14 +7,13 @@ a new list, lists and generators both work, the first batch comes after pulling 
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from depipe_course.checking import expect, expect_equal, fail
 from depipe_course.exercises import exercise
-from depipe_course.exercises.part06._shared import _first_from, _no_stub, _Pulled
+from depipe_course.exercises.part06._shared import _first_from, _learner_side, _no_stub, _Pulled
 
 batch = exercise("06.3", "Batch a stream", ["batch_records"])
 
@@ -25,24 +24,26 @@ def _gen(n: int) -> Iterator[int]:
 
 @dataclass
 class _Handed:
-    """The batches a consumer received: each as it was when handed over, and the object
-    itself (which a generator that reuses one list changes afterwards)."""
+    """The batches a consumer received: each as it was when handed over, the type of each,
+    what each holds once the generator went on (a generator that reuses one list changes
+    the earlier ones), and whether one list object was handed out again and again."""
 
     as_handed: list[list[Any]]
-    objects: list[Any]
+    kinds: list[str]
+    now: list[Any]
+    reused: bool
 
 
 def _handed_over(batches: Iterable[Any], cap: int = 10) -> _Handed:
     """Take at most ``cap`` batches, copying each one the moment it arrives.
 
-    Every sub-check but "each batch is a new list" judges the copies, so a generator
-    that empties its list after yielding it loses points once, where that is checked.
+    The consumer runs where the learner's code runs (``_learner_side.handed_over``), so
+    the batch objects themselves are there to look at again. Every sub-check but "each
+    batch is a new list" judges the copies, so a generator that empties its list after
+    yielding it loses points once, where that is checked.
     """
-    as_handed, objects = [], []
-    for b in itertools.islice(batches, cap):
-        objects.append(b)
-        as_handed.append(list(b) if isinstance(b, Iterable) else b)
-    return _Handed(as_handed, objects)
+    seen = _learner_side().handed_over(batches, cap)
+    return _Handed(seen["as_handed"], seen["kinds"], seen["now"], seen["reused"])
 
 
 def _full(batches: list[Any]) -> list[Any]:
@@ -94,22 +95,21 @@ def _no_empty(batch_records: Callable[..., Any]) -> None:
                   "consumer may still hold the batch you yielded.")
 def _new_lists(batch_records: Callable[..., Any]) -> None:
     handed = _handed_over(batch_records(_gen(6), 3))  # no partial batch: not judged here
-    kinds = [type(b).__name__ for b in handed.objects]
+    kinds = handed.kinds
     expect(all(kind == "list" for kind in kinds), "each batch must be a list",
            expected=["list"] * len(kinds), seen=kinds,
            hint="itertools.batched and islice-into-tuple give tuples: yield list(batch), "
                 "which write_batch and the consumer can treat as a list.")
-    now = [list(b) for b in handed.objects]
+    now = handed.now
     changed = [i for i, (then, later) in enumerate(zip(handed.as_handed, now, strict=True))
                if then != later]
     if changed:
-        reused = len({id(b) for b in handed.objects}) < len(handed.objects)
         how = "emptied" if all(not now[i] for i in changed) else "changed"
         fail(f"batches were {how} after they were handed over: a consumer that keeps each "
              f"batch finds the earlier ones {how}",
              expected=f"the batches as handed over: {handed.as_handed}",
              seen=f"the same batches once the generator went on: {now}"
-                  + (" (one list object, yielded again and again)" if reused else ""))
+                  + (" (one list object, yielded again and again)" if handed.reused else ""))
     _batches_equal(_full(handed.as_handed), [[0, 1, 2], [3, 4, 5]],
                    "the batches of 6 numbers with batch_size=3")
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from depipe_course.checking import expect, expect_equal
 from depipe_course.exercises import exercise
-from depipe_course.exercises.part06._shared import _captured_logs, _database, _files_opened, _peak_bytes, _rows
+from depipe_course.exercises.part06._shared import _captured_logs, _database, _Fed, _learner_side, _rows
 
 pipeline = exercise("06.5", "Run the lazy pipeline end to end", ["run_pipeline"],
                     uses=["06.1", "06.2", "06.3", "06.4"])
@@ -146,22 +146,20 @@ def _batch_sizes(run_pipeline: Callable[..., Any], tmp_path: Path) -> None:
                 hint="Keep every stage a generator and loop over the batches: no list(...) "
                      "anywhere in the chain.")
 def _first_write_early(run_pipeline: Callable[..., Any], tmp_path: Path) -> None:
-    path = _messy_file(tmp_path, repeat=4)
-    size = path.stat().st_size
+    text = _messy_lines(_SMALL_ROWS).encode() * 4
+    path = tmp_path / f"orders-{_SMALL_ROWS}x4.ndjson"
     read_at_first_write: list[int] = []
-    with _files_opened(path) as opened:
+    # The file comes through a pipe: how much of it was read at the first write is seen here.
+    with _Fed(path, text) as fed:
 
         def on_write(rows: int) -> None:
-            if read_at_first_write:
-                return
-            positions = [f.buffer.tell() if not f.closed else size for f in opened
-                         if hasattr(f, "buffer")]
-            read_at_first_write.append(max(positions, default=size))
+            if not read_at_first_write:
+                read_at_first_write.append(fed.taken())
 
         with contextlib.closing(_database(tmp_path)) as conn:
             _run(run_pipeline, path, _WatchedConnection(conn, on_write), 50)
     expect(read_at_first_write, "no batch was written", expected="write_batch calls", seen="none")
-    share = read_at_first_write[0] / size
+    share = min(read_at_first_write[0] / len(text), 1)
     expect(share < 0.25, "when the first batch of 50 was written, most of the file had "
            "already been read", expected="under 25% of the file read",
            seen=f"{share:.0%} of the file read")
@@ -187,8 +185,9 @@ def _constant_memory(run_pipeline: Callable[..., Any], tmp_path: Path) -> None:
         path = _messy_file(tmp_path, _SMALL_ROWS, repeat)
         folder = tmp_path / f"run{repeat}"
         folder.mkdir()
-        with contextlib.closing(_database(folder)) as conn:
-            peaks.append(_peak_bytes(lambda p=path, c=conn: _run(run_pipeline, p, c, 50)))
+        with contextlib.closing(_database(folder)) as conn, _captured_logs(keep=False):
+            # Measured where the learner's code runs: its records, batches and lists are there.
+            peaks.append(_learner_side().peak_bytes(run_pipeline, path, conn, batch_size=50))
     small, large = peaks
     expect(large <= 2 * small + 64 * 1024,
            f"the peak grew with the input: {_FACTOR}x the records should need about the same "

@@ -21,6 +21,8 @@ from typing import Any
 
 from depipe_course.checking import expect, expect_equal, fail
 from depipe_course.exercises import exercise
+from depipe_course.exercises._remote import class_names, subclass_of
+from depipe_course.judging.judge import learner_module
 
 settings = exercise("07.1", "Settings from the environment", ["PipelineConfig"])
 
@@ -105,19 +107,30 @@ def _plain(value: Any) -> Any:
     return reveal() if callable(reveal) else value
 
 
+def _shown(how: str, value: Any) -> str:
+    """``str(value)`` or ``repr(value)`` as the learner's process computes it (its classes' own methods)."""
+    return getattr(learner_module("builtins"), how)(value)  # type: ignore[no-any-return]
+
+
+def _message(exc: BaseException) -> str:
+    """The exception's message as it read where it was raised (pydantic rebuilds a ValidationError
+    elsewhere without its hide_input_in_errors setting)."""
+    said = getattr(exc, "remote_message", None)
+    return said if isinstance(said, str) else str(exc)
+
+
 @settings.check("is a pydantic-settings v2 class (model_config, not class Config)", points=1,
                 hint="class PipelineConfig(BaseSettings) with pydantic_settings' BaseSettings and "
                      "model_config = SettingsConfigDict(env_prefix='PIPELINE_', ...); the inner "
                      "`class Config` and pydantic.v1 are the deprecated v1 style.")
 def _is_v2_settings(PipelineConfig: Any) -> None:
-    from pydantic_settings import BaseSettings
-
     _build(PipelineConfig, FULL_ENV)  # a stub raises NotImplementedError here: not attempted
-    is_v2 = isinstance(PipelineConfig, type) and issubclass(PipelineConfig, BaseSettings)
-    bases = [f"{b.__module__}.{b.__qualname__}" for b in getattr(PipelineConfig, "__bases__", ())]
+    is_v2 = subclass_of(PipelineConfig, "pydantic_settings.main.BaseSettings")
+    bases = [name for name in class_names(PipelineConfig)[1:] if name != "builtins.object"]
     expect(is_v2, "PipelineConfig must subclass pydantic_settings.BaseSettings",
            expected="a subclass of pydantic_settings.BaseSettings", seen=f"bases {bases}")
-    expect("Config" not in vars(PipelineConfig),
+    own_names = learner_module("builtins").vars(PipelineConfig)  # the class body's names, where it lives
+    expect("Config" not in own_names,
            "an inner `class Config` is pydantic v1 style and warns PydanticDeprecatedSince20",
            expected="model_config = SettingsConfigDict(...)", seen="class Config: ...")
     prefix = PipelineConfig.model_config.get("env_prefix")
@@ -132,7 +145,7 @@ def _reads_environment(PipelineConfig: Any) -> None:
     seen = {
         "db_host": config.db_host, "db_port": config.db_port, "db_name": config.db_name,
         "db_user": config.db_user, "db_password": _plain(config.db_password),
-        "api_base_url": str(config.api_base_url), "api_key": _plain(config.api_key),
+        "api_base_url": _shown("str", config.api_base_url), "api_key": _plain(config.api_key),
         "batch_size": config.batch_size, "log_level": config.log_level,
     }
     expected = {
@@ -228,7 +241,8 @@ def _secrets_hidden(PipelineConfig: Any) -> None:
         value = getattr(config, field)
         expect(hasattr(value, "get_secret_value"), f"{field} must be a SecretStr",
                expected="SecretStr", seen=type(value).__name__)
-    shown = {"repr": repr(config), "str": str(config), "model_dump_json": config.model_dump_json()}
+    shown = {"repr": _shown("repr", config), "str": _shown("str", config),
+             "model_dump_json": config.model_dump_json()}
     for where, text in shown.items():
         for field in SECRETS:
             secret = FULL_ENV[_env_name(field)]
@@ -272,5 +286,6 @@ def _errors_hide_secrets(PipelineConfig: Any) -> None:
         exc = _build_fails(PipelineConfig, {name: FULL_ENV[name]})
         if exc is None:
             fail(f"with only {name} set the class was built anyway", expected="an error", seen="no error")
-        expect(FULL_ENV[name] not in str(exc), f"the error message shows the {field}",
-               expected="no secret in the message", seen=str(exc))
+        message = _message(exc)
+        expect(FULL_ENV[name] not in message, f"the error message shows the {field}",
+               expected="no secret in the message", seen=message)

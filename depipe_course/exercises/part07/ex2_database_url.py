@@ -13,25 +13,15 @@ from typing import Any
 
 from depipe_course.checking import expect, expect_equal
 from depipe_course.exercises import exercise
+from depipe_course.judging.judge import learner_module
 
 dburl = exercise("07.2", "Credentials in a URL", ["database_url"], uses=["07.1"])
 
 
-@dataclass(frozen=True)
-class _Config:
-    """What database_url reads from a PipelineConfig."""
-
-    db_user: str
-    db_password: Any  # a pydantic SecretStr
-    db_host: str = "db.internal"
-    db_port: int = 5432
-    db_name: str = "orders"
-
-
-def _config(user: str, password: str, **where: Any) -> _Config:
-    from pydantic import SecretStr
-
-    return _Config(db_user=user, db_password=SecretStr(password), **where)
+def _config(user: str, password: str, **where: Any) -> Any:
+    """What database_url reads from a PipelineConfig (db_user, db_password as a SecretStr, db_host,
+    db_port, db_name), built in the learner's process so the SecretStr is pydantic's own."""
+    return learner_module("depipe_course.exercises.worker_side.part07").database_config(user, password, **where)
 
 
 @dataclass(frozen=True)

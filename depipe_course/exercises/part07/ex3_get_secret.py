@@ -13,17 +13,20 @@ from typing import Any
 
 from depipe_course.checking import expect, expect_equal, fail
 from depipe_course.exercises import exercise
+from depipe_course.judging.codec import raised_as
+from depipe_course.judging.judge import learner_module
 
 secret = exercise("07.3", "Secrets from a secret manager", ["get_secret"])
 
 _DB_SECRET = {"username": "etl", "password": "p@ss:w/rd-Q7x", "port": 5432}
-_ACCEPTED = (RuntimeError, LookupError, ValueError)
+_ACCEPTED = ("builtins.RuntimeError", "builtins.LookupError", "builtins.ValueError")
+_CLIENT_ERROR = "botocore.exceptions.ClientError"
 # Libraries that log at DEBUG on their own (botocore logs whole responses): kept quiet while
 # the check listens to the learner's log records.
 _CHATTY_LOGGERS = ("botocore", "boto3", "moto", "urllib3", "responses", "s3transfer")
 
 
-def _raised(get_secret: Callable[[Any, str], dict], client: Any, name: str) -> BaseException | None:
+def _raised(get_secret: Callable[[Any, str], dict], client: Any, name: str) -> BaseException:
     try:
         got = get_secret(client, name)
     except NotImplementedError:
@@ -34,22 +37,18 @@ def _raised(get_secret: Callable[[Any, str], dict], client: Any, name: str) -> B
          expected="a ConfigurationError naming the secret", seen=got)
 
 
-class _DeniedClient:
-    """A Secrets Manager client that refuses every read, as AWS does for a role without permission."""
+@contextlib.contextmanager
+def _secrets(secrets: dict[str, Any]) -> Iterator[tuple[Any, Any]]:
+    """``secrets`` stored in a fake Secrets Manager: (a client of the learner's process, its helpers).
 
-    def __init__(self, client: Any) -> None:
-        self._client = client
+    The learner's ``get_secret`` gets a client built where it runs, so botocore's errors
+    reach its ``except`` clauses as botocore's own classes.
+    """
+    from depipe_course.fakes.cloud import fake_secrets
 
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._client, name)
-
-    def get_secret_value(self, **kwargs: Any) -> Any:
-        from botocore.exceptions import ClientError
-
-        error = {"Code": "AccessDeniedException",
-                 "Message": "User: arn:aws:sts::123456789012:assumed-role/etl/job is not authorized to "
-                            "perform: secretsmanager:GetSecretValue"}
-        raise ClientError({"Error": error}, "GetSecretValue")
+    with fake_secrets(secrets):
+        helpers = learner_module("depipe_course.exercises.worker_side.part07")
+        yield helpers.secrets_client(), helpers
 
 
 def _cause(exc: BaseException) -> BaseException | None:
@@ -71,32 +70,38 @@ def _everything_said(said: list[str]) -> Iterator[None]:
 
     root = logging.getLogger()
     handler = Collect(logging.DEBUG)
-    chatty = {name: logging.getLogger(name).level for name in _CHATTY_LOGGERS}
-    root_level = root.level
+    wanted = {"": logging.DEBUG, **dict.fromkeys(_CHATTY_LOGGERS, logging.WARNING)}
+    # The levels decide which records are made at all: set them where the learner's code logs too.
+    sides = {id(side): side for side in (logging, learner_module("logging"))}.values()
+    saved = [(side, _set_levels(side, wanted)) for side in sides]
     out, err = io.StringIO(), io.StringIO()
     root.addHandler(handler)
-    root.setLevel(logging.DEBUG)
-    for name in chatty:
-        logging.getLogger(name).setLevel(logging.WARNING)
     try:
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             yield
     finally:
         root.removeHandler(handler)
-        root.setLevel(root_level)
-        for name, level in chatty.items():
-            logging.getLogger(name).setLevel(level)
+        for side, levels in saved:
+            _set_levels(side, levels)
         said.extend([out.getvalue(), err.getvalue()])
 
 
-def _is_clear_configuration_error(exc: BaseException, name: str, what: str) -> None:
-    from botocore.exceptions import ClientError
+def _set_levels(logging_module: Any, levels: dict[str, int]) -> dict[str, int]:
+    """Set each named logger's level (``""`` is the root) in ``logging_module``; return the old levels."""
+    before = {}
+    for name, level in levels.items():
+        logger = logging_module.getLogger(name)
+        before[name] = logger.level
+        logger.setLevel(level)
+    return before
 
+
+def _is_clear_configuration_error(exc: BaseException, name: str, what: str) -> None:
     seen = f"{type(exc).__name__}: {exc}"
-    if isinstance(exc, ClientError):
+    if raised_as(exc, _CLIENT_ERROR):
         fail(f"botocore's {type(exc).__name__} escaped for {what}; its message does not say which "
              "secret", expected="ConfigurationError naming the secret", seen=seen)
-    expect(isinstance(exc, _ACCEPTED), f"{what} must raise a configuration error",
+    expect(raised_as(exc, *_ACCEPTED), f"{what} must raise a configuration error",
            expected="ConfigurationError (a RuntimeError), or a LookupError/ValueError", seen=seen)
     expect(name in str(exc), f"the error for {what} must name the secret",
            expected=f"a message containing {name!r}", seen=seen)
@@ -105,9 +110,7 @@ def _is_clear_configuration_error(exc: BaseException, name: str, what: str) -> N
 @secret.check("parses the JSON secret into a dict", points=1,
               hint="client.get_secret_value(SecretId=name)['SecretString'] is JSON text: json.loads it.")
 def _parses_json(get_secret: Callable[[Any, str], dict]) -> None:
-    from depipe_course.fakes.cloud import fake_secrets
-
-    with fake_secrets({"prod/orders-db": _DB_SECRET, "prod/other": {"k": "v"}}) as client:
+    with _secrets({"prod/orders-db": _DB_SECRET, "prod/other": {"k": "v"}}) as (client, _):
         got = get_secret(client, "prod/orders-db")
     expect(isinstance(got, dict), "get_secret must return a dict", expected="dict", seen=repr(got))
     expect_equal(got, _DB_SECRET, "get_secret(client, 'prod/orders-db')")
@@ -118,14 +121,11 @@ def _parses_json(get_secret: Callable[[Any, str], dict]) -> None:
                    "'ResourceNotFoundException' raise ConfigurationError(f'secret {name!r} ...') "
                    "from exc.")
 def _missing_secret(get_secret: Callable[[Any, str], dict]) -> None:
-    from botocore.exceptions import ClientError
-
-    from depipe_course.fakes.cloud import fake_secrets
-
-    with fake_secrets({"prod/orders-db": _DB_SECRET}) as client:
+    with _secrets({"prod/orders-db": _DB_SECRET}) as (client, _):
         exc = _raised(get_secret, client, "prod/missing-db")
     _is_clear_configuration_error(exc, "prod/missing-db", "a missing secret")
-    expect(isinstance(_cause(exc), ClientError),
+    cause = _cause(exc)
+    expect(cause is not None and raised_as(cause, _CLIENT_ERROR),
            "the configuration error hides botocore's error: the traceback no longer shows what AWS said",
            expected="raise ConfigurationError(...) from exc", seen=f"raised from {_cause(exc)!r}",
            hint="Write `raise ConfigurationError(...) from exc` inside the except block; "
@@ -137,31 +137,27 @@ def _missing_secret(get_secret: Callable[[Any, str], dict]) -> None:
                    "ClientError (access denied, throttling, a secret marked for deletion) as it "
                    "is: never return {}, and never report it as a missing secret.")
 def _other_errors(get_secret: Callable[[Any, str], dict]) -> None:
-    from botocore.exceptions import ClientError
-
-    from depipe_course.fakes.cloud import fake_secrets
-
-    with fake_secrets({"prod/retired-db": _DB_SECRET, "prod/orders-db": _DB_SECRET}) as client:
+    with _secrets({"prod/retired-db": _DB_SECRET, "prod/orders-db": _DB_SECRET}) as (client, helpers):
         client.delete_secret(SecretId="prod/retired-db", RecoveryWindowInDays=7)
+        denied = helpers.DeniedClient(client)
         cases = [("prod/retired-db", client, "InvalidRequestException", "a secret marked for deletion"),
-                 ("prod/orders-db", _DeniedClient(client), "AccessDeniedException", "a read without permission")]
+                 ("prod/orders-db", denied, "AccessDeniedException", "a read without permission")]
         for name, given, code, what in cases:
             exc = _raised(get_secret, given, name)
-            if not isinstance(exc, ClientError):
+            if not raised_as(exc, _CLIENT_ERROR):
                 fail(f"{what} ({code}) must reach the caller as botocore's ClientError, not be reported as "
                      "something else: a permission problem is not a missing secret",
                      expected=f"ClientError ({code})", seen=f"{type(exc).__name__}: {exc}")
-            expect_equal(exc.response.get("Error", {}).get("Code"), code, f"the error code raised for {what}")
+            response = getattr(exc, "response", {})  # botocore's ClientError carries what AWS answered
+            expect_equal(response.get("Error", {}).get("Code"), code, f"the error code raised for {what}")
 
 
 @secret.check("the secret's value never appears in logs or printed output", points=1,
               hint="Log the secret's name (and how many keys it has) if you like, never its value: "
                    "logs are read by many more people than the secret manager allows.")
 def _value_not_said(get_secret: Callable[[Any, str], dict]) -> None:
-    from depipe_course.fakes.cloud import fake_secrets
-
     said: list[str] = []
-    with fake_secrets({"prod/orders-db": _DB_SECRET}) as client, _everything_said(said):
+    with _secrets({"prod/orders-db": _DB_SECRET}) as (client, _), _everything_said(said):
         get_secret(client, "prod/orders-db")
     leaks = [text.strip()[:200] for text in said if _DB_SECRET["password"] in text]
     expect(not leaks, "the secret's password was logged or printed", expected="the name only, never the value",
@@ -172,9 +168,7 @@ def _value_not_said(get_secret: Callable[[Any, str], dict]) -> None:
               hint="json.loads raises JSONDecodeError without the secret's name, and a JSON list "
                    "is not a dict: raise ConfigurationError naming the secret for both.")
 def _not_json_object(get_secret: Callable[[Any, str], dict]) -> None:
-    from depipe_course.fakes.cloud import fake_secrets
-
-    with fake_secrets({"prod/plain-text": "hunter2 not json", "prod/a-list": ["a", "b"]}) as client:
+    with _secrets({"prod/plain-text": "hunter2 not json", "prod/a-list": ["a", "b"]}) as (client, _):
         for name in ("prod/plain-text", "prod/a-list"):
             exc = _raised(get_secret, client, name)
             _is_clear_configuration_error(exc, name, f"secret {name!r}, which is not a JSON object")

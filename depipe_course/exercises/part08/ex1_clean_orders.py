@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import contextlib
 import os
-import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from depipe_course.checking import expect, expect_equal, fail
 from depipe_course.exercises import exercise
+from depipe_course.judging.codec import raised_as
+from depipe_course.judging.judge import fetch, in_worker, learner_module
 
 ORDER_COLUMNS = ["order_id", "customer_id", "amount", "status", "created_at"]
 _TS = "2026-03-01T10:00:00Z"
@@ -153,8 +154,10 @@ def _shape(clean_orders: Callable[..., Any]) -> None:
 def _pure(clean_orders: Callable[..., Any]) -> None:
     given = _frame([(1, "10.00", " Delivered ", "2026-03-01T15:30:00+05:30"), (1, "11", "placed", _TS),
                     (2, "0", "PLACED", "bad"), (3, "5.5", "shipped", "2026-03-01 10:00:00")], amount_dtype="str")
-    before = given.copy(deep=True)
+    given = in_worker(given)  # kept where clean_orders runs: fetched back to see what it did
+    before = fetch(given).copy(deep=True)
     clean_orders(given)
+    given = fetch(given)
     if not (given.equals(before) and list(given.dtypes) == list(before.dtypes)
             and list(given.columns) == list(before.columns)):
         changed = [c for c in before.columns if c not in given.columns or not given[c].equals(before[c])]
@@ -163,38 +166,9 @@ def _pure(clean_orders: Callable[..., Any]) -> None:
              seen=f"columns changed: {changed}, columns added: {added}")
 
 
-class _IOAttempt(Exception):
-    """Raised in place of a file, database or network call while purity is checked."""
-
-
-@contextlib.contextmanager
-def _io_refused(attempts: list[str]) -> Iterator[None]:
-    """Make pandas' readers and writers, ``open``, sqlite3 and requests refuse, and note who asked."""
-    import builtins
-    import io
-    import sqlite3
-    from unittest import mock
-
-    import pandas as pd
-    import requests
-
-    def refuse(name: str) -> Callable[..., Any]:
-        def refused(*args: Any, **kwargs: Any) -> Any:
-            attempts.append(name)
-            raise _IOAttempt(f"{name} is I/O")
-        return refused
-
-    targets: list[tuple[Any, str, str]] = [(builtins, "open", "open()"), (io, "open", "open()"),
-                                           (sqlite3, "connect", "sqlite3.connect"),
-                                           (requests.Session, "request", "an HTTP request")]
-    targets += [(pd, name, f"pd.{name}") for name in ("read_csv", "read_parquet", "read_json", "read_sql",
-                                                      "read_sql_query", "read_sql_table", "read_excel")]
-    targets += [(pd.DataFrame, name, f"DataFrame.{name}") for name in ("to_csv", "to_parquet", "to_json",
-                                                                       "to_sql", "to_excel", "to_pickle")]
-    with contextlib.ExitStack() as stack:
-        for owner, attribute, name in targets:
-            stack.enter_context(mock.patch.object(owner, attribute, refuse(name)))
-        yield
+def _learner_side() -> Any:
+    """``_learner_side`` as ``clean_orders`` sees it: in the worker under the judge, else this process."""
+    return learner_module("depipe_course.exercises.worker_side.part08")
 
 
 @contextlib.contextmanager
@@ -212,11 +186,12 @@ def _inside(folder: Path) -> Iterator[None]:
                   "the result belong to the thin I/O functions around it.")
 def _no_io(clean_orders: Callable[..., Any], tmp_path: Path) -> None:
     attempts: list[str] = []
-    with _inside(tmp_path), _io_refused(attempts):
+    with _inside(tmp_path), _learner_side().io_refused(attempts.append):
         try:
             clean_orders(_frame([(1, 10.0, "placed", _TS), (2, 0.0, "placed", _TS)]))
-        except _IOAttempt:
-            pass
+        except Exception as exc:
+            if not raised_as(exc, "IOAttempt"):  # the refusal itself ends the call; anything else is reported
+                raise
     written = sorted(p.name for p in tmp_path.iterdir())
     expect(not attempts, "clean_orders tried to do I/O", expected="no file, database or network call",
            seen=", ".join(dict.fromkeys(attempts)))
@@ -229,8 +204,7 @@ def _no_io(clean_orders: Callable[..., Any], tmp_path: Path) -> None:
 def _no_warnings(clean_orders: Callable[..., Any]) -> None:
     rows = [(1, 1.0, "placed", "not-a-date"), (2, 2.0, " Delivered ", "2026-03-01T10:00:00Z"),
             (3, 3.0, "placed", "2026-03-01T15:30:00+05:30"), (4, 4.0, None, None)]
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+    seen: list[str] = []
+    with _learner_side().warnings_noted(seen.append):
         clean_orders(_frame(rows))
-    seen = [f"{w.category.__name__}: {str(w.message).splitlines()[0]}" for w in caught]
     expect(not seen, "clean_orders raised warnings", expected="no warnings", seen=seen)

@@ -8,14 +8,23 @@ on a stub is *not attempted* rather than failed.
 from __future__ import annotations
 
 import contextlib
-import warnings
 from collections.abc import Iterator, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
 from depipe_course.checking import expect, fail
+from depipe_course.exercises._remote import class_names, instance_of, subclass_of
+from depipe_course.judging.codec import raised_as
+from depipe_course.judging.judge import learner_module
 
 _DROP = object()  # a field value meaning "leave the field out"
+_VALIDATION_ERROR = "pydantic_core._pydantic_core.ValidationError"  # pydantic.ValidationError
+_BASE_MODEL = "pydantic.main.BaseModel"  # v2's; pydantic.v1's is pydantic.v1.main.BaseModel
+
+
+def _learner_side() -> Any:
+    """The helpers that run where the learner's models live (``_learner_side``'s docstring says why)."""
+    return learner_module("depipe_course.exercises.worker_side.part09")
 
 
 def _attempt(model: Any, data: Mapping[str, Any]) -> tuple[Any, BaseException | None]:
@@ -37,10 +46,9 @@ def _locs(exc: BaseException) -> list[tuple[Any, ...]]:
 
 def _describe(exc: BaseException) -> str:
     """One line: a ValidationError as 'field: message; ...', anything else as 'Type: text'."""
-    from pydantic import ValidationError
-
-    if isinstance(exc, ValidationError):
-        parts = [f"{'.'.join(str(p) for p in e['loc']) or '(record)'}: {e['msg']}" for e in exc.errors()]
+    errors = getattr(exc, "errors", None)
+    if raised_as(exc, _VALIDATION_ERROR) and callable(errors):
+        parts = [f"{'.'.join(str(p) for p in e['loc']) or '(record)'}: {e['msg']}" for e in errors()]
         return "ValidationError: " + "; ".join(parts)
     return f"{type(exc).__name__}: {exc}"
 
@@ -62,13 +70,11 @@ def _build(model: Any, data: Mapping[str, Any]) -> Any:
 
 def _expect_rejected(model: Any, data: Mapping[str, Any], field: str, what: str) -> None:
     """``data`` must raise a pydantic ValidationError with an error located at ``field``."""
-    from pydantic import ValidationError
-
     made, exc = _attempt(model, data)
     if exc is None:
         fail(f"{what} was accepted", expected=f"a ValidationError on {field!r}",
              seen=f"{field}={getattr(made, field, '?')!r}")
-    expect(isinstance(exc, ValidationError),
+    expect(raised_as(exc, _VALIDATION_ERROR),
            f"{what} raised {type(exc).__name__}, not a ValidationError: a batch that catches "
            "ValidationError to dead-letter bad records would crash on it",
            expected="pydantic.ValidationError", seen=_describe(exc))
@@ -89,49 +95,30 @@ def _utc_value(value: Any, expected: datetime, what: str) -> None:
            expected=expected.isoformat(), seen=value.isoformat())
 
 
-def _is_deprecation(w: warnings.WarningMessage) -> bool:
-    category = w.category
-    return (issubclass(category, (DeprecationWarning, PendingDeprecationWarning, FutureWarning))
-            or category.__module__.startswith("pydantic"))
-
-
 @contextlib.contextmanager
 def _recording_deprecations() -> Iterator[list[str]]:
-    """Collect deprecation and pydantic warnings raised inside (each as 'Category: message')."""
+    """Collect deprecation and pydantic warnings the learner's code raises inside (each as 'Category: message')."""
     seen: list[str] = []
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+    with _learner_side().DeprecationRecorder() as recorder:
         yield seen
-    seen.extend(f"{w.category.__name__}: {str(w.message).splitlines()[0]}" for w in caught if _is_deprecation(w))
+    seen.extend(recorder.seen())
 
 
 def _v1_leftovers(model: Any) -> list[str]:
-    """What in ``model`` is pydantic v1 API (empty for a clean v2 model)."""
-    from pydantic import BaseModel, ConfigDict
-
-    decorators = model.__pydantic_decorators__
-    found = [f"@validator on {name}()" for name in decorators.validators]
-    found += [f"@root_validator on {name}()" for name in decorators.root_validators]
-    found += [f"class Config in {klass.__name__}" for klass in model.__mro__
-              if isinstance(klass, type) and issubclass(klass, BaseModel) and klass is not BaseModel
-              and "Config" in vars(klass)]
-    known = ConfigDict.__required_keys__ | ConfigDict.__optional_keys__
-    found += [f"config key {key!r} (renamed or removed in v2)" for key in model.model_config if key not in known]
-    return found
+    """What in ``model`` is pydantic v1 API (empty for a clean v2 model), read where the model lives."""
+    return list(_learner_side().v1_leftovers(model))
 
 
 def _expect_v2_model(model: Any, name: str, valid: Mapping[str, Any]) -> None:
     """A pydantic v2 model with no v1 leftovers, which builds and dumps without deprecation warnings."""
-    from pydantic import BaseModel
-
     with _recording_deprecations() as deprecations:
         made = _build(model, valid)
-        if isinstance(made, BaseModel):
+        if instance_of(made, learner_module("pydantic").BaseModel):
             made.model_dump()
             made.model_dump_json()
-            type(made).model_validate(dict(valid))
-    bases = [f"{b.__module__}.{b.__qualname__}" for b in getattr(model, "__bases__", ())]
-    expect(isinstance(model, type) and issubclass(model, BaseModel),
+            learner_module("builtins").type(made).model_validate(dict(valid))
+    bases = [base for base in class_names(model)[1:] if base != "builtins.object"]
+    expect(subclass_of(model, _BASE_MODEL),
            f"{name} must subclass pydantic.BaseModel (v2); pydantic.v1.BaseModel is the deprecated API",
            expected="a subclass of pydantic.BaseModel", seen=f"bases {bases}")
     leftovers = _v1_leftovers(model)

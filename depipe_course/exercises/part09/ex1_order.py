@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
-from enum import Enum
 from typing import Any
 
 from depipe_course.checking import expect, expect_equal
 from depipe_course.exercises import exercise
+from depipe_course.exercises._remote import class_names, enum_members, instance_of, subclass_of
 from depipe_course.exercises._zones import local_zone
 from depipe_course.exercises.part09._shared import (
     _DROP,
@@ -43,6 +43,17 @@ def _order(**changes: Any) -> dict[str, Any]:
     return {k: v for k, v in data.items() if v is not _DROP}
 
 
+def _is_member(value: Any, enum_class: Any) -> bool:
+    """``isinstance(value, enum_class)``, also for a member that came from the learner's process
+    (a ``RemoteEnum`` carrying its class's qualified name and its member's name)."""
+    from depipe_course.judging.codec import RemoteEnum
+
+    if isinstance(value, RemoteEnum):
+        names = class_names(enum_class)
+        return bool(names) and value.type_name == names[0] and value.name in enum_members(enum_class)
+    return instance_of(value, enum_class)
+
+
 @orders.check("a pydantic v2 model: field_validator, model_config, no deprecation warnings", points=2,
               hint="class Order(BaseModel) from pydantic (not pydantic.v1). Validators are "
                    "@field_validator('amount', mode='before') stacked on @classmethod; settings go in "
@@ -58,12 +69,13 @@ def _order_is_v2(Order: Any) -> None:
                    "and go into JSON and SQL as text.")
 def _status_enum(OrderStatus: Any, Order: Any) -> None:
     _build(Order, VALID_ORDER)  # a stub raises NotImplementedError here: not attempted
-    expect(isinstance(OrderStatus, type) and issubclass(OrderStatus, Enum), "OrderStatus must be an Enum",
+    expect(subclass_of(OrderStatus, "enum.Enum"), "OrderStatus must be an Enum",
            expected="an Enum subclass", seen=repr(OrderStatus))
-    expect(issubclass(OrderStatus, str), "OrderStatus must be a str enum, so a member is also its text",
+    expect(subclass_of(OrderStatus, "builtins.str"), "OrderStatus must be a str enum, so a member is also its text",
            expected="class OrderStatus(StrEnum) or (str, Enum)",
-           seen=f"bases {[b.__name__ for b in OrderStatus.__bases__]}")
-    expect_equal(sorted(str(m.value) for m in OrderStatus), sorted(STATUSES), "the values of OrderStatus")
+           seen=f"bases {[name.rsplit('.', 1)[-1] for name in class_names(OrderStatus)[1:]]}")
+    values = enum_members(OrderStatus).values()
+    expect_equal(sorted(str(value) for value in values), sorted(STATUSES), "the values of OrderStatus")
 
 
 @orders.check("status becomes an OrderStatus; case and stray spaces are accepted", points=1,
@@ -73,7 +85,7 @@ def _status_members(OrderStatus: Any, Order: Any) -> None:
     for raw, value in (("delivered", "delivered"), (" Delivered ", "delivered"), ("PLACED", "placed"),
                        ("cancelled ", "cancelled"), ("Confirmed", "confirmed")):
         status = _accepted(Order, _order(status=raw), f"status {raw!r}").status
-        expect(isinstance(status, OrderStatus), f"status {raw!r} must become an OrderStatus member",
+        expect(_is_member(status, OrderStatus), f"status {raw!r} must become an OrderStatus member",
                expected=f"OrderStatus({value!r})", seen=f"{type(status).__name__}: {status!r}")
         expect_equal(status.value, value, f"the status built from {raw!r}")
 

@@ -15,7 +15,9 @@ from typing import Any
 
 from depipe_course.checking import expect, expect_equal, fail
 from depipe_course.exercises import exercise
+from depipe_course.exercises._remote import instance_of
 from depipe_course.exercises.part09._shared import _recording_deprecations
+from depipe_course.judging.judge import fetch, in_worker, learner_module
 
 batch = exercise("09.2", "Parse a batch, dead-letter the failures", ["parse_orders"], uses=["09.1"])
 
@@ -82,11 +84,10 @@ def _one_pass(parse_orders: Callable[..., Any]) -> None:
              hint="Append the model Order.model_validate(raw) returns; the rest of the pipeline relies "
                   "on its types (Decimal amount, OrderStatus, aware created_at).")
 def _returns_models(parse_orders: Callable[..., Any]) -> None:
-    from pydantic import BaseModel
-
+    base_model, of_type = learner_module("pydantic").BaseModel, learner_module("builtins").type
     valid, _ = _parsed(parse_orders, _batch())
     expect(valid, "no valid orders came back", expected="3 Orders", seen=valid)
-    wrong = [o for o in valid if not (isinstance(o, BaseModel) and type(o).__name__ == "Order")]
+    wrong = [o for o in valid if not (instance_of(o, base_model) and of_type(o).__name__ == "Order")]
     expect(not wrong, "the valid records must be Order instances", expected="Order(...)", seen=wrong[:2])
     expect_equal(valid[0].amount, Decimal("1234.50"), "the first order's amount")
 
@@ -95,10 +96,10 @@ def _returns_models(parse_orders: Callable[..., Any]) -> None:
              hint="Store the raw record itself under 'record', and never modify the input: the "
                   "dead-letter queue is where someone replays it after a fix.")
 def _keeps_record(parse_orders: Callable[..., Any]) -> None:
-    records = _batch()
-    before = copy.deepcopy(records)
+    before = _batch()
+    records = in_worker(_batch())  # kept where parse_orders runs, to see what it does to them
     _, failed = _parsed(parse_orders, records)
-    expect_equal(records, before, "the input records after parse_orders (it must not modify them)")
+    expect_equal(fetch(records), before, "the input records after parse_orders (it must not modify them)")
     expect_equal(_failure_records(failed), [before[0], before[3]], "the records kept in the failures")
 
 

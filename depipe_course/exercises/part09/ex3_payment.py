@@ -17,6 +17,7 @@ from depipe_course.exercises import exercise
 from depipe_course.exercises._zones import local_zone
 from depipe_course.exercises.part09._shared import (
     _DROP,
+    _VALIDATION_ERROR,
     _accepted,
     _attempt,
     _build,
@@ -25,6 +26,7 @@ from depipe_course.exercises.part09._shared import (
     _expect_v2_model,
     _utc_value,
 )
+from depipe_course.judging.codec import raised_as
 
 payments = exercise("09.3", "A Payment model for the gateway's records", ["Payment"])
 
@@ -136,8 +138,6 @@ def _fields(Payment: Any) -> None:
                      "invalid records carry a negative amount, 'inr', 'RUPEES', no merchant_id, or "
                      "'380.50 INR'.")
 def _fake_api(Payment: Any) -> None:
-    from pydantic import ValidationError
-
     from depipe_course.fakes.api import FakePaymentsAPI
 
     _build(Payment, VALID_PAYMENT)
@@ -153,7 +153,7 @@ def _fake_api(Payment: Any) -> None:
             refused.append(f"{record} → {_describe(exc)}")
         elif defect is not None and exc is None:
             let_through.append(f"{defect}: {record}")
-        elif defect is not None and not isinstance(exc, ValidationError):
+        elif defect is not None and exc is not None and not raised_as(exc, _VALIDATION_ERROR):
             crashed.append(f"{defect}: {type(exc).__name__}: {exc}")
     valid_count = 400 - len(invalid)
     expect(not refused, f"{len(refused)} of {valid_count} valid payments were rejected",

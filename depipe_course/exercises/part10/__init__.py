@@ -21,10 +21,13 @@ the same reference pipeline is run against PostgreSQL by the test suite
 
 Two design points:
 
-* A *kill* is simulated by raising ``_Killed``, a ``BaseException`` (as
+* A *kill* is simulated by raising ``Killed``, a ``BaseException`` (as
   ``KeyboardInterrupt`` is), from the HTTP session or from the database connection
   after a batch was written but before it was committed. The check then drops the
   connection without committing (what a dead process leaves behind) and runs again.
+  The session and the connection are made in the learner's process (``_learner_side``),
+  so the kill happens where the learner's code runs; the checks read the database file
+  back with a connection of their own.
 * Dead letters are recorded in memory (``_RecordingDLQ``) for 10.2 and 10.3, so a
   check can see the exception object itself; 10.4 reads the NDJSON file ``run`` leaves.
 
@@ -34,6 +37,9 @@ One module per exercise, imported here in id order (``_shared`` holds what two o
 * ``ex2_transform_payments``: 10.2, validate payments, dead-letter the rest.
 * ``ex3_load_payments``: 10.3, upsert payments in batches.
 * ``ex4_run``: 10.4, the whole run: reconcile, re-run, restart.
+
+``_learner_side`` holds what the checks build in the learner's process (reached with
+``learner_module``): the session, the counting connection, the kill, the sleep defaults.
 """
 
 from __future__ import annotations

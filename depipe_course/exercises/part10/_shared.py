@@ -1,6 +1,7 @@
 """What part 10's exercises share: the fake API with a request budget, time that does not
 pass (``_quiet_time``), a dead letter queue kept in memory, the reference ``Payment``,
-the gateway's wire records, and a SQLite connection that counts its writes.
+the gateway's wire records, and the way to what is built in the learner's process
+(``_learner_side``: the HTTP session, the counting SQLite connection).
 """
 
 from __future__ import annotations
@@ -8,11 +9,8 @@ from __future__ import annotations
 import contextlib
 import io
 import logging
-import sqlite3
 import threading
 import time
-import types
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -59,42 +57,32 @@ class _LogSink(logging.Handler):
         pass
 
 
+def _learner_side() -> Any:
+    """``_learner_side`` as the learner's code sees it: in the worker under the judge, else this process."""
+    from depipe_course.judging.judge import learner_module
+
+    return learner_module("depipe_course.exercises.worker_side.part10")
+
+
 _REAL_SLEEP = time.sleep
 
 
-@contextlib.contextmanager
-def _sleep_defaults(functions: Iterable[Any], patched: Callable[[float], None]) -> Iterator[None]:
-    """Defaults that hold the real ``time.sleep`` point at ``patched`` for the block.
+def _sleep_defaults(reach: Any) -> contextlib.AbstractContextManager[Any]:
+    """``reach``'s ``sleep=time.sleep`` defaults (and its namespace's) follow the patched ``time.sleep``.
 
-    ``def f(..., sleep=time.sleep)`` binds the function object when ``def`` runs, so
-    patching ``time.sleep`` misses it: a call that leaves ``sleep`` out (a stage, a
-    helper, ``with_retry``) would sleep for real and hold the check up for a minute.
+    Done where the learner's functions are defined (see ``_learner_side.sleep_defaults``).
     """
-    saved: list[tuple[types.FunctionType, str, Any]] = []
-    for fn in functions:
-        if not isinstance(fn, types.FunctionType):
-            continue
-        kwdefaults = fn.__kwdefaults__
-        if kwdefaults and any(v is _REAL_SLEEP for v in kwdefaults.values()):
-            saved.append((fn, "__kwdefaults__", kwdefaults))
-            fn.__kwdefaults__ = {k: patched if v is _REAL_SLEEP else v for k, v in kwdefaults.items()}
-        defaults = fn.__defaults__
-        if defaults and any(v is _REAL_SLEEP for v in defaults):
-            saved.append((fn, "__defaults__", defaults))
-            fn.__defaults__ = tuple(patched if v is _REAL_SLEEP else v for v in defaults)
-    try:
-        yield
-    finally:
-        for fn, attribute, value in reversed(saved):
-            setattr(fn, attribute, value)
+    if reach is None:
+        return contextlib.nullcontext()
+    return _learner_side().sleep_defaults(reach)  # type: ignore[no-any-return]
 
 
 @contextlib.contextmanager
 def _quiet_time(sleeps: Callable[[float], None], reach: Any = None) -> Iterator[None]:
     """``time.sleep`` for the checking thread goes to ``sleeps``; logs and stderr go nowhere.
 
-    ``reach`` is the learner's function: it, and the functions of its namespace, get
-    ``sleeps`` in place of a ``sleep=time.sleep`` default too (see ``_sleep_defaults``).
+    ``reach`` is the learner's function: it, and the functions of its namespace, reach
+    ``sleeps`` through a ``sleep=time.sleep`` default too (see ``_sleep_defaults``).
     """
     owner = threading.get_ident()
 
@@ -104,14 +92,12 @@ def _quiet_time(sleeps: Callable[[float], None], reach: Any = None) -> Iterator[
         else:
             _REAL_SLEEP(seconds)
 
-    namespace = getattr(reach, "__globals__", {})
-    functions = [reach, *list(namespace.values())] if reach is not None else []
     root = logging.getLogger()
     saved_handlers, saved_level = root.handlers[:], root.level
     root.handlers = [_LogSink()]
     root.setLevel(logging.WARNING)
     try:
-        with (mock.patch.object(time, "sleep", patched), _sleep_defaults(functions, patched),
+        with (mock.patch.object(time, "sleep", patched), _sleep_defaults(reach),
               contextlib.redirect_stderr(io.StringIO())):
             yield
     finally:
@@ -126,10 +112,9 @@ def _payment_model() -> Any:
     return edition.stand_in("09.3", "Payment")
 
 
-def _session() -> requests.Session:
-    import requests
-
-    return requests.Session()
+def _session(kill_at: int | None = None, kill_on: str | None = None) -> requests.Session:
+    """A ``requests.Session`` made where the learner's code runs (see ``_learner_side.session``)."""
+    return _learner_side().session(kill_at, kill_on)  # type: ignore[no-any-return]
 
 
 def _n(count: int, noun: str, plural: str | None = None) -> str:
@@ -197,41 +182,3 @@ def _expected_rows(payments: Iterable[Any]) -> list[Any]:
              None if p.captured_at is None else p.captured_at.astimezone(UTC)) for p in payments]
     return sorted(rows, key=lambda row: row[0])
 
-
-def _writes(sql: str) -> bool:
-    return sql.lstrip().upper().startswith(("INSERT", "REPLACE", "UPDATE"))
-
-
-class _CountingCursor(sqlite3.Cursor):
-    """Counts the writing statements run through a cursor onto its ``_CountingConnection``."""
-
-    def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:
-        if _writes(sql):
-            self.connection.written["execute"] += 1  # type: ignore[attr-defined]
-        return super().execute(sql, parameters)
-
-    def executemany(self, sql: str, parameters: Iterable[Any], /) -> sqlite3.Cursor:
-        if _writes(sql):
-            self.connection.written["executemany"] += 1  # type: ignore[attr-defined]
-        return super().executemany(sql, parameters)
-
-
-class _CountingConnection(sqlite3.Connection):
-    """A SQLite connection that counts its writing ``execute`` and ``executemany`` calls.
-
-    The task asks for one ``executemany`` per batch; ``conn.execute``, ``conn.executemany``
-    and a cursor's methods are all counted, whichever the learner's code uses.
-    """
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.written: Counter[str] = Counter()
-
-    def cursor(self, factory: Any = _CountingCursor) -> Any:  # type: ignore[override]
-        return super().cursor(factory)
-
-    def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:  # type: ignore[override]
-        return self.cursor().execute(sql, parameters)
-
-    def executemany(self, sql: str, parameters: Iterable[Any], /) -> sqlite3.Cursor:  # type: ignore[override]
-        return self.cursor().executemany(sql, parameters)

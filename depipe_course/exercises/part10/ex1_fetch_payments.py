@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +22,7 @@ from depipe_course.exercises._waiting import TooManyWaits
 from depipe_course.exercises.part10._shared import (
     _describe,
     _fake,
+    _learner_side,
     _n,
     _quiet_time,
     _recorder,
@@ -73,21 +74,13 @@ class _Fetched:
         return [round(w, 2) for w in (self.waits or self.time_sleeps)]
 
 
-@contextlib.contextmanager
-def _seeded_random(seed: int) -> Iterator[None]:
-    """The ``random`` module seeded for the block, then put back as it was.
+def _seeded_random(seed: int) -> contextlib.AbstractContextManager[Any]:
+    """The learner's ``random`` module seeded for the block, then put back as it was.
 
     Jittered waits are then the same on every run, so a check on how waits grow
     gives one answer for a given piece of code, never a lucky one.
     """
-    import random
-
-    state = random.getstate()
-    random.seed(seed)
-    try:
-        yield
-    finally:
-        random.setstate(state)
+    return _learner_side().seeded_random(seed)  # type: ignore[no-any-return]
 
 
 def _fetch(fetch_payments: Callable[..., Any], api: FakePaymentsAPI, *faults: Fault | None,
@@ -201,8 +194,6 @@ def _fetch_fewest(fetch_payments: Callable[..., Any]) -> None:
              hint="Pass auth=auth to session.get: requests turns a (user, password) pair into HTTP "
                   "Basic and calls an AuthBase object on each request.")
 def _fetch_auth(fetch_payments: Callable[..., Any]) -> None:
-    import requests
-
     from depipe_course.fakes.api import RateLimited
 
     with _open_api(auth="basic") as api:
@@ -215,16 +206,8 @@ def _fetch_auth(fetch_payments: Callable[..., Any]) -> None:
         _expect_no_error(out, "with HTTP Basic credentials in auth the API answers every request",
                          "payments, no error")
 
-    class Bearer(requests.auth.AuthBase):
-        def __init__(self, token: str) -> None:
-            self.token = token
-
-        def __call__(self, request: Any) -> Any:
-            request.headers["Authorization"] = f"Bearer {self.token}"
-            return request
-
-    with _open_api(auth="oauth") as api:
-        out = _fetch(fetch_payments, api, count=_F_COUNT, auth=Bearer(api.issue_token()))
+    with _open_api(auth="oauth") as api:  # a requests.auth.AuthBase sending a bearer token
+        out = _fetch(fetch_payments, api, count=_F_COUNT, auth=_learner_side().bearer(api.issue_token()))
         _expect_no_error(out, "auth may also be a requests.auth.AuthBase (here a bearer token): hand it to "
                          "requests as it is", "payments, no error",
                          hint="Pass auth=auth unchanged: HTTPBasicAuth(*auth) or auth[0] works for a pair only.")

@@ -26,6 +26,7 @@ from depipe_course.exercises.part10._shared import (
     _recorder,
     _RecordingDLQ,
 )
+from depipe_course.judging.judge import fetch, in_worker
 
 transform = exercise("10.2", "Validate payments, dead-letter the rest", ["transform_payments"],
                      uses=["09.3", "04.3"])
@@ -166,9 +167,9 @@ def _tr_propagates(transform_payments: Callable[..., Any]) -> None:
 def _tr_no_mutation(transform_payments: Callable[..., Any]) -> None:
     import copy
 
-    raw, _ = _raw_payments()
-    before = copy.deepcopy(raw)
+    before, _ = _raw_payments()
+    raw = in_worker(copy.deepcopy(before))  # kept where the learner's code runs: fetched to see what it did
     _transform(transform_payments, raw)
-    changed = [b["payment_id"] for a, b in zip(raw, before, strict=True) if a != b]
+    changed = [b["payment_id"] for a, b in zip(fetch(raw), before, strict=True) if a != b]
     expect(not changed, "the input records were modified", expected="the same dicts, unchanged",
            seen=f"{len(changed)} changed, e.g. {changed[:1]}")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -21,10 +22,10 @@ from depipe_course.checking import expect, expect_equal, fail
 from depipe_course.exercises import exercise
 from depipe_course.exercises._errors import in_chain as _in_chain
 from depipe_course.exercises.part10._shared import (
-    _CountingConnection,
     _describe,
     _entry_payment_id,
     _expected_rows,
+    _learner_side,
     _n,
     _payment_model,
     _quiet_time,
@@ -51,27 +52,37 @@ def _poison(payment: Any) -> Any:
 
 @dataclass
 class _Db:
-    conn: _CountingConnection
-    trace: list[str]
+    """The learner's connection (``conn``), the statements it ran, and the check's own connection."""
+
+    conn: Any  # a counting connection, opened where the learner's code runs
+    trace: list[str]  # every statement ``conn`` ran, recorded here as it runs
+    own: sqlite3.Connection  # the check's: it reads the table back, whatever the learner's code did
 
     def commits(self) -> int:
         return sum(1 for s in self.trace if s.strip().upper() == "COMMIT")
+
+    def written(self) -> Counter[str]:
+        """Writing statements ``conn`` ran by ``execute`` and by ``executemany``."""
+        return Counter(self.conn.written)
 
 
 @contextlib.contextmanager
 def _database(tmp_path: Path, name: str = "payments.db") -> Iterator[_Db]:
     from depipe_course import db
 
-    conn = sqlite3.connect(tmp_path / name, timeout=db.BUSY_TIMEOUT_S, factory=_CountingConnection)
+    path = tmp_path / name
+    own = db.connect(path)
     try:
-        conn.execute("PRAGMA journal_mode = WAL")  # as db.connect: a commit is not a full flush
-        conn.execute("PRAGMA synchronous = NORMAL")
-        db.create_payments_table(conn)
-        trace: list[str] = []
-        conn.set_trace_callback(trace.append)
-        yield _Db(conn, trace)
+        db.create_payments_table(own)
+        conn = _learner_side().connection(path)
+        try:
+            trace: list[str] = []
+            conn.set_trace_callback(trace.append)
+            yield _Db(conn, trace, own)
+        finally:
+            conn.close()
     finally:
-        conn.close()
+        own.close()
 
 
 def _load(load_payments: Callable[..., Any], payments: Iterable[Any], conn: Any, **kwargs: Any) -> Any:
@@ -79,12 +90,12 @@ def _load(load_payments: Callable[..., Any], payments: Iterable[Any], conn: Any,
         return load_payments(payments, conn, **kwargs)
 
 
-def _read(conn: Any) -> list[Any]:
+def _read(d: _Db) -> list[Any]:
     """The table as ``db.read_payments`` reads it; a value it cannot read fails the check, named."""
     from depipe_course import db
 
     try:
-        return db.read_payments(conn)
+        return db.read_payments(d.own)
     except (ValueError, ArithmeticError) as error:  # decimal.InvalidOperation is an ArithmeticError
         fail("the table holds a value db.read_payments cannot read back", expected="amounts as decimal text "
              "('380.50'), captured_at as ISO-8601 UTC text or NULL", seen=f"{type(error).__name__}: {error}")
@@ -97,7 +108,7 @@ def _ld_all(load_payments: Callable[..., Any], tmp_path: Path) -> None:
     payments = _valid_payments()
     with _database(tmp_path) as d:
         _load(load_payments, payments, d.conn, batch_size=_L_BATCH)
-        rows = _read(d.conn)
+        rows = _read(d)
     expect(len(rows) == len(payments), "every payment should be in the table",
            expected=_n(len(payments), "row"), seen=_n(len(rows), "row"))
     for want, got in zip(_expected_rows(payments), rows, strict=True):
@@ -114,7 +125,7 @@ def _ld_values(load_payments: Callable[..., Any], tmp_path: Path) -> None:
     payments = _valid_payments(40)
     with _database(tmp_path) as d:
         _load(load_payments, payments, d.conn, batch_size=_L_BATCH)
-        stored = dict((r[0], r[1:]) for r in d.conn.execute("SELECT payment_id, amount, captured_at FROM payments"))
+        stored = dict((r[0], r[1:]) for r in d.own.execute("SELECT payment_id, amount, captured_at FROM payments"))
     for p in payments:
         amount, captured = stored.get(p.payment_id, (None, None))
         want = format(Decimal(p.amount).quantize(Decimal("0.01")), "f")
@@ -140,9 +151,9 @@ def _ld_again(load_payments: Callable[..., Any], tmp_path: Path) -> None:
     payments = _valid_payments()
     with _database(tmp_path) as d:
         _load(load_payments, payments, d.conn, batch_size=_L_BATCH)
-        first = _read(d.conn)
+        first = _read(d)
         _load(load_payments, payments, d.conn, batch_size=_L_BATCH)
-        expect_equal(_read(d.conn), first, "the table after loading the same payments twice")
+        expect_equal(_read(d), first, "the table after loading the same payments twice")
 
 
 _L_CHANGED = 6  # payments that change at the gateway between two loads, in every column
@@ -176,7 +187,7 @@ def _ld_updates(load_payments: Callable[..., Any], tmp_path: Path) -> None:
     with _database(tmp_path) as d:
         _load(load_payments, payments, d.conn, batch_size=_L_BATCH)
         _load(load_payments, changed, d.conn, batch_size=_L_BATCH)
-        rows = {r[0]: r for r in _read(d.conn)}
+        rows = {r[0]: r for r in _read(d)}
     latest = {p.payment_id: p for p in payments} | {p.payment_id: p for p in changed}
     want = {r[0]: r for r in _expected_rows(latest.values())}
     expect_equal(len(rows), len(want), "the number of rows after re-loading changed payments")
@@ -208,7 +219,7 @@ def _ld_one_transaction(load_payments: Callable[..., Any], tmp_path: Path) -> No
     payments = _valid_payments()
     with _database(tmp_path) as d:
         _load(load_payments, payments, d.conn, batch_size=_L_BATCH)
-        commits, written = d.commits(), d.conn.written
+        commits, written = d.commits(), d.written()
     expect(commits == 4, "100 payments at batch_size=30 are 4 transactions", expected="4 commits",
            seen=_n(commits, "commit"))
     expect(written["executemany"] == 4 and not written["execute"], "write each batch with one executemany",
@@ -251,7 +262,7 @@ def _ld_bisect(load_payments: Callable[..., Any], tmp_path: Path) -> None:
     dlq = _RecordingDLQ()
     with _database(tmp_path) as d:
         _load(load_payments, payments, d.conn, batch_size=_L_BATCH, dlq=dlq)
-        ids = {r[0] for r in _read(d.conn)}
+        ids = {r[0] for r in _read(d)}
     want = {p.payment_id for p in payments} - {bad.payment_id}
     expect(ids == want, "every payment but the refused one should be loaded",
            expected=_n(len(want), "row"), seen=f"{_n(len(ids), 'row')}; missing {len(want - ids)}, "
@@ -290,7 +301,7 @@ def _ld_raises(load_payments: Callable[..., Any], tmp_path: Path) -> None:
         except Exception as exc:
             error = exc
         d.conn.rollback()  # whatever the learner left open is not committed by the check
-        count = len(_read(d.conn))
+        count = len(_read(d))
     expect(_in_chain(error, sqlite3.IntegrityError) is not None, "the database refused a row and there is no "
            "dead letter queue: raise", expected="sqlite3.IntegrityError", seen=_describe(error))
     expect_equal(count, _L_BATCH, "rows in the table: the first batch (committed), none of the refused one")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,11 +23,11 @@ from depipe_course.exercises._errors import in_chain as _in_chain
 from depipe_course.exercises._waiting import TooManyWaits
 from depipe_course.exercises.part10._shared import (
     _BUDGET,
-    _CountingConnection,
     _describe,
     _entry_payment_id,
     _expected_rows,
     _fake,
+    _learner_side,
     _n,
     _payment_model,
     _quiet_time,
@@ -34,6 +35,7 @@ from depipe_course.exercises.part10._shared import (
     _runaway,
     _session,
 )
+from depipe_course.exercises.worker_side.part10 import Killed
 
 if TYPE_CHECKING:
     import requests
@@ -49,41 +51,9 @@ _R_KW: dict[str, Any] = {"batch_size": 40, "count": 20}
 _SUMMARY = "/payments/summary"
 
 
-class _Killed(BaseException):
-    """The process died here (as with SIGKILL, nothing after this point runs)."""
-
-
-class _KillingSession:
-    """Builds a ``requests.Session`` whose ``kill_at``-th request (or any to ``kill_on``) dies."""
-
-    @staticmethod
-    def make(kill_at: int | None = None, kill_on: str | None = None) -> requests.Session:
-        import requests
-
-        class Session(requests.Session):
-            sent = 0
-
-            def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Any:
-                self.sent += 1
-                if self.sent == kill_at or (kill_on is not None and kill_on in str(url)):
-                    raise _Killed(f"killed at request {self.sent}")
-                return super().request(method, url, *args, **kwargs)
-
-        return Session()
-
-
-class _KillingConnection(_CountingConnection):
-    """A counting SQLite connection that dies right after its ``kill_after``-th executemany, uncommitted."""
-
-    kill_after: int | None = None
-    writes = 0
-
-    def executemany(self, sql: str, rows: Iterable[Any], /) -> sqlite3.Cursor:  # type: ignore[override]
-        cursor = super().executemany(sql, rows)
-        self.writes += 1
-        if self.writes == self.kill_after:
-            raise _Killed(f"killed after write {self.writes}, before its commit")
-        return cursor
+def _killing_session(kill_at: int | None = None, kill_on: str | None = None) -> requests.Session:
+    """A ``requests.Session`` whose ``kill_at``-th request (or any to ``kill_on``) dies, as the process would."""
+    return _session(kill_at, kill_on)
 
 
 def _hostile(limit: int = _BUDGET) -> FakePaymentsAPI:
@@ -103,27 +73,28 @@ class _Outcome:
     executemany: int = 0
 
 
-def _open(path: Path, kill_after: int | None = None, *, table: bool = True,
-          refuse: str | None = None) -> _KillingConnection:
+def _open(path: Path, kill_after: int | None = None, *, table: bool = True, refuse: str | None = None) -> Any:
     """The run's connection: counting, killable, with the table made (unless ``table=False``).
 
     ``refuse`` names a payment the table refuses by a rule of its own (a trigger), one the
-    model lets through: what a warehouse's constraint does to a record nobody foresaw.
+    model lets through: what a warehouse's constraint does to a record nobody foresaw. The
+    check sets the warehouse up with its own connection, then opens the learner's where the
+    learner's code runs (``_learner_side.connection``).
     """
     from depipe_course import db
 
-    conn = sqlite3.connect(path, timeout=db.BUSY_TIMEOUT_S, factory=_KillingConnection)
-    conn.kill_after = kill_after
-    conn.execute("PRAGMA journal_mode = WAL")
-    conn.execute("PRAGMA synchronous = NORMAL")
-    if table:
-        db.create_payments_table(conn)
-    if refuse is not None:
-        with db.transaction(conn):
-            conn.execute(f"CREATE TRIGGER IF NOT EXISTS refuse_one BEFORE INSERT ON payments "
-                         f"WHEN NEW.payment_id = '{refuse}' "
-                         "BEGIN SELECT RAISE(ABORT, 'refused by the warehouse: payment under review'); END")
-    return conn
+    own = db.connect(path)
+    try:
+        if table:
+            db.create_payments_table(own)
+        if refuse is not None:
+            with db.transaction(own):
+                own.execute(f"CREATE TRIGGER IF NOT EXISTS refuse_one BEFORE INSERT ON payments "
+                            f"WHEN NEW.payment_id = '{refuse}' "
+                            "BEGIN SELECT RAISE(ABORT, 'refused by the warehouse: payment under review'); END")
+    finally:
+        own.close()
+    return _learner_side().connection(path, kill_after=kill_after)
 
 
 def _run(run: Callable[..., Any], api: FakePaymentsAPI, db_path: Path, dlq_path: Path, *,
@@ -142,10 +113,10 @@ def _run(run: Callable[..., Any], api: FakePaymentsAPI, db_path: Path, dlq_path:
                 raise
             except Exception as exc:
                 error = exc
-    except _Killed as killed:
+    except Killed as killed:  # under the judge a kill in the learner's process arrives as an Exception
         error = killed
     finally:
-        writes = conn.written["executemany"]
+        writes = Counter(conn.written)["executemany"]
         conn.close()  # a dead process commits nothing: what was not committed is gone
     _runaway(api)
     return _Outcome(result, error, sleeps.waits, time_sleeps.waits, writes)
@@ -358,9 +329,9 @@ def _run_twice(run: Callable[..., Any], tmp_path: Path) -> None:
                      "os.replace) never keeps the killed run's half.")
 def _run_killed(run: Callable[..., Any], tmp_path: Path) -> None:
     kills: list[tuple[str, Callable[[], requests.Session] | None, int | None]] = [
-        ("request 5", lambda: _KillingSession.make(kill_at=5), None),
+        ("request 5", lambda: _killing_session(kill_at=5), None),
         ("write 3 (before its commit)", None, 3),
-        ("the summary request", lambda: _KillingSession.make(kill_on=_SUMMARY), None),
+        ("the summary request", lambda: _killing_session(kill_on=_SUMMARY), None),
     ]
     for number, (where, session, kill_after) in enumerate(kills):
         db_path, dlq_path = tmp_path / f"k{number}.db", tmp_path / f"k{number}.ndjson"

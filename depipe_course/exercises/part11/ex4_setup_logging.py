@@ -2,7 +2,7 @@
 
 A library's INFO record reaches the stream once, with its level and logger named, also
 after an earlier log call or two set-ups; no stream means sys.stdout; the level is
-honoured. Every logger is saved and restored around each check.
+honoured. Every logger is saved and restored around each check, in the learner's process.
 """
 
 from __future__ import annotations
@@ -10,65 +10,27 @@ from __future__ import annotations
 import contextlib
 import io
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 from depipe_course.checking import expect
 from depipe_course.exercises import exercise
+from depipe_course.exercises.part11._shared import _learner_side
+from depipe_course.exercises.worker_side.part11 import CHILD as _CHILD
+from depipe_course.judging.judge import learner_module
 
 log_setup = exercise("11.4", "Configure logging so nothing is dropped", ["setup_logging"])
 
-_LIBRARY = "depipe_check_lib"
-_CHILD = f"{_LIBRARY}.client"
+
+def _logging_state(earlier: Any = None) -> Any:
+    """The clean logging set-up of one check, restored afterwards (``_learner_side.logging_state``),
+    made where the learner's code runs: ``setup_logging`` configures the logging of its own process."""
+    return _learner_side().logging_state(earlier)
 
 
-_LoggerState = tuple[list[logging.Handler], list[Any], int, bool]
-
-
-def _snapshot() -> tuple[dict[str, _LoggerState], int]:
-    """Every logger's handlers, filters, level and propagate flag (root included), and
-    ``logging.disable``'s level."""
-    loggers: dict[str, logging.Logger] = {"": logging.getLogger()}
-    loggers.update({name: obj for name, obj in logging.Logger.manager.loggerDict.items()
-                    if isinstance(obj, logging.Logger)})
-    states = {name: (lg.handlers[:], lg.filters[:], lg.level, lg.propagate) for name, lg in loggers.items()}
-    return states, logging.root.manager.disable
-
-
-def _restore(snapshot: tuple[dict[str, _LoggerState], int]) -> None:
-    """Put every logger back as the snapshot found it; loggers created since get defaults."""
-    states, disabled = snapshot
-    logging.disable(disabled)
-    current = {"": logging.getLogger()}
-    current.update({name: obj for name, obj in logging.Logger.manager.loggerDict.items()
-                    if isinstance(obj, logging.Logger)})
-    for name, logger in current.items():
-        handlers, filters, level, propagate = states.get(name, ([], [], logging.NOTSET, True))
-        logger.handlers, logger.filters, logger.propagate = handlers[:], filters[:], propagate
-        logger.setLevel(level)
-
-
-@contextlib.contextmanager
-def _logging_state(earlier: io.StringIO | None = None) -> Iterator[logging.Logger]:
-    """A clean logging set-up for one check; every logger is restored afterwards.
-
-    The root logger starts as Python leaves it (no handler, WARNING), or with
-    ``earlier``, as if ``logging.warning(...)`` had run before any configuration:
-    the implicit ``basicConfig`` leaves a stream handler there and the level at
-    WARNING. The library logger has a ``NullHandler``, as well-behaved libraries do.
-    """
-    snapshot = _snapshot()
-    root = logging.getLogger()
-    library, child = logging.getLogger(_LIBRARY), logging.getLogger(_CHILD)
-    root.handlers, root.filters = [], []
-    root.setLevel(logging.WARNING)
-    if earlier is not None:
-        root.addHandler(logging.StreamHandler(earlier))
-    library.handlers = [logging.NullHandler()]
-    try:
-        yield child
-    finally:
-        _restore(snapshot)
+def _stream() -> Any:
+    """A ``StringIO`` where the learner's code runs, for its handler to write to."""
+    return learner_module("io").StringIO()
 
 
 def _lines_with(text: str, needle: str) -> list[str]:
@@ -80,7 +42,7 @@ def _lines_with(text: str, needle: str) -> list[str]:
                       "logger's level too: the default WARNING drops INFO before any handler sees it. "
                       "Records from 'depipe_check_lib.client' only reach the root by propagation.")
 def _reaches(setup_logging: Callable[..., Any]) -> None:
-    stream = io.StringIO()
+    stream = _stream()
     with _logging_state() as child:
         setup_logging(stream=stream)
         child.info("fetched page %d", 3)
@@ -92,7 +54,7 @@ def _reaches(setup_logging: Callable[..., Any]) -> None:
 @log_setup.check("each line names the level and the logger", points=1,
                  hint="A format such as '%(asctime)s %(levelname)s %(name)s: %(message)s'.")
 def _format(setup_logging: Callable[..., Any]) -> None:
-    stream = io.StringIO()
+    stream = _stream()
     with _logging_state() as child:
         setup_logging(stream=stream)
         child.warning("retrying after a timeout")
@@ -107,8 +69,8 @@ def _format(setup_logging: Callable[..., Any]) -> None:
                       "logging.basicConfig(...) silently does nothing. Replace the root logger's "
                       "handlers (or basicConfig(..., force=True)).")
 def _after_early_log(setup_logging: Callable[..., Any]) -> None:
-    stream = io.StringIO()
-    with _logging_state(earlier=io.StringIO()) as child:
+    stream = _stream()
+    with _logging_state(earlier=_stream()) as child:
         setup_logging(stream=stream)
         child.info("run started")
     expect(_lines_with(stream.getvalue(), "run started"),
@@ -120,7 +82,7 @@ def _after_early_log(setup_logging: Callable[..., Any]) -> None:
                  hint="Remove the root logger's existing handlers before adding yours: every handler "
                       "left there writes the record again.")
 def _once(setup_logging: Callable[..., Any]) -> None:
-    stream = io.StringIO()
+    stream = _stream()
     with _logging_state(earlier=stream) as child:
         setup_logging(stream=stream)
         setup_logging(stream=stream)
@@ -149,7 +111,7 @@ def _default_stream(setup_logging: Callable[..., Any]) -> None:
 def _level(setup_logging: Callable[..., Any]) -> None:
     seen = {}
     for level in ("DEBUG", logging.DEBUG, "WARNING"):
-        stream = io.StringIO()
+        stream = _stream()
         with _logging_state() as child:
             setup_logging(level, stream=stream)
             child.debug("debug record")

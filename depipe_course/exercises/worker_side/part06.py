@@ -1,0 +1,124 @@
+"""What part 06's checks watch, and quiet, inside the learner's process.
+
+Under the judge the learner's generators run in the worker: the files they open, the
+clean-up when a consumer drops a generator, the lists a generator hands out, the
+memory all that takes and the root logger it logs to are there. The checks reach this
+module with ``learner_module`` (in the same process it is simply this module) and get
+plain data back.
+"""
+
+from __future__ import annotations
+
+import builtins
+import contextlib
+import io
+import itertools
+import logging
+import os
+import tracemalloc
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+
+@contextlib.contextmanager
+def quiet_root(level: int) -> Iterator[None]:
+    """The root logger at ``level`` with only a ``NullHandler`` while inside, then as it was.
+
+    Records are still handled (under the judge each is sent to the checks), but none is
+    printed in the notebook or kept by a handler the learner's process had installed.
+    """
+    root = logging.getLogger()
+    saved_handlers, saved_level = root.handlers[:], root.level
+    root.handlers = [logging.NullHandler()]
+    root.setLevel(level)
+    try:
+        yield
+    finally:
+        root.handlers = saved_handlers
+        root.setLevel(saved_level)
+
+
+class Opened:
+    """The file objects opened on one path while ``files_opened`` watches it, kept alive."""
+
+    def __init__(self) -> None:
+        self.files: list[Any] = []
+
+    def keep_files_of(self, generator: Any) -> None:
+        """Watch too the open files a paused generator (or what it delegates to) holds."""
+        while generator is not None:
+            frame = getattr(generator, "gi_frame", None)
+            if frame is not None:
+                self.files += [v for v in frame.f_locals.values()
+                               if isinstance(v, io.IOBase) and v not in self.files]
+            generator = getattr(generator, "gi_yieldfrom", None)
+
+    def left_open(self) -> int:
+        """How many of the watched files are still open."""
+        return sum(not handle.closed for handle in self.files)
+
+
+@contextlib.contextmanager
+def files_opened(path: str | Path) -> Iterator[Opened]:
+    """While inside: every file object opened on ``path`` (``open``, ``Path.open``, ``io.open``).
+
+    The watcher keeps the objects alive, so a file that only garbage collection would
+    close stays open and shows up. Whatever is still open at the end is closed here.
+    """
+    target = os.path.realpath(path)
+    opened = Opened()
+    real_builtin, real_io = builtins.open, io.open
+
+    def watching_open(file: Any, *args: Any, **kwargs: Any) -> Any:
+        handle = real_builtin(file, *args, **kwargs)
+        with contextlib.suppress(TypeError, ValueError, OSError):
+            if not isinstance(file, int) and os.path.realpath(os.fspath(file)) == target:
+                opened.files.append(handle)
+        return handle
+
+    builtins.open = io.open = watching_open
+    try:
+        yield opened
+    finally:
+        builtins.open, io.open = real_builtin, real_io
+        for handle in opened.files:
+            handle.close()
+
+
+def break_after_first(read: Callable[[Any], Iterable[Any]], path: str | Path) -> None:
+    """A consumer that breaks out of its for loop after the first item, dropping the generator here."""
+    for _ in read(path):
+        break
+
+
+def handed_over(batches: Iterable[Any], cap: int) -> dict[str, Any]:
+    """Take at most ``cap`` batches, copying each one the moment it arrives.
+
+    Returns the copies (``as_handed``), the type name of each batch object, what each
+    object holds once the generator went on (``now``), and whether one object was
+    handed out more than once (``reused``).
+    """
+    objects, as_handed = [], []
+    for batch in itertools.islice(batches, cap):
+        objects.append(batch)
+        as_handed.append(list(batch) if isinstance(batch, Iterable) else batch)
+    return {"as_handed": as_handed, "kinds": [type(b).__name__ for b in objects],
+            "now": [list(b) if isinstance(b, Iterable) else b for b in objects],
+            "reused": len({id(b) for b in objects}) < len(objects)}
+
+
+def peak_bytes(fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> int:
+    """Peak bytes Python allocated here while ``fn(*args, **kwargs)`` ran; tracemalloc is left as it was."""
+    was_tracing = tracemalloc.is_tracing()
+    if not was_tracing:
+        tracemalloc.start()
+    try:
+        baseline, _ = tracemalloc.get_traced_memory()
+        tracemalloc.reset_peak()
+        fn(*args, **kwargs)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        if not was_tracing:
+            tracemalloc.stop()
+    return max(0, peak - baseline)
