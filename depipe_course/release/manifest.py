@@ -94,7 +94,7 @@ MANIFEST = Manifest(
     never=("solutions", "tests", "benchmarks", "docs", ".ci", "build", "depipe_course/release",
            "depipe_course.egg-info", ".venv"),
     exposed={
-        "01.1": "the memory measurements of the checks (exercises/_memory.py and part 06's _peak_bytes) use "
+        "01.1": "the memory measurements of the checks (exercises/_memory.py) use "
                 "tracemalloc the way 01.1 asks; the checks cannot measure memory without it",
     },
 )

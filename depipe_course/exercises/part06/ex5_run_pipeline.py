@@ -17,7 +17,8 @@ from typing import Any
 
 from depipe_course.checking import expect, expect_equal
 from depipe_course.exercises import exercise
-from depipe_course.exercises.part06._shared import _captured_logs, _database, _Fed, _learner_side, _rows
+from depipe_course.exercises._memory import measure_peak
+from depipe_course.exercises.part06._shared import _captured_logs, _database, _Fed, _rows
 
 pipeline = exercise("06.5", "Run the lazy pipeline end to end", ["run_pipeline"],
                     uses=["06.1", "06.2", "06.3", "06.4"])
@@ -187,7 +188,7 @@ def _constant_memory(run_pipeline: Callable[..., Any], tmp_path: Path) -> None:
         folder.mkdir()
         with contextlib.closing(_database(folder)) as conn, _captured_logs(keep=False):
             # Measured where the learner's code runs: its records, batches and lists are there.
-            peaks.append(_learner_side().peak_bytes(run_pipeline, path, conn, batch_size=50))
+            peaks.append(measure_peak(run_pipeline, path, conn, batch_size=50)[1].python)
     small, large = peaks
     expect(large <= 2 * small + 64 * 1024,
            f"the peak grew with the input: {_FACTOR}x the records should need about the same "

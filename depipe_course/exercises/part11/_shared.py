@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-import logging
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+
+from depipe_course.exercises.worker_side.part11 import quiet_root
 
 
 def _describe(exc: BaseException | None) -> str:
@@ -28,15 +29,8 @@ def _learner_side() -> Any:
 def _silent_logs() -> Iterator[None]:
     """Keep the learner's log records out of the notebook while a check runs (where its code
     runs, and here, where they are replayed under the judge)."""
-    with _learner_side().quiet_root():
-        root = logging.getLogger()
-        saved_handlers, saved_level = root.handlers[:], root.level
-        root.handlers = [logging.NullHandler()]
-        try:
-            yield
-        finally:
-            root.handlers = saved_handlers
-            root.setLevel(saved_level)
+    with _learner_side().quiet_root(), quiet_root():
+        yield
 
 
 def _call(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:

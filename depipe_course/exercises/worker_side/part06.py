@@ -15,7 +15,6 @@ import io
 import itertools
 import logging
 import os
-import tracemalloc
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -106,19 +105,3 @@ def handed_over(batches: Iterable[Any], cap: int) -> dict[str, Any]:
     return {"as_handed": as_handed, "kinds": [type(b).__name__ for b in objects],
             "now": [list(b) if isinstance(b, Iterable) else b for b in objects],
             "reused": len({id(b) for b in objects}) < len(objects)}
-
-
-def peak_bytes(fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> int:
-    """Peak bytes Python allocated here while ``fn(*args, **kwargs)`` ran; tracemalloc is left as it was."""
-    was_tracing = tracemalloc.is_tracing()
-    if not was_tracing:
-        tracemalloc.start()
-    try:
-        baseline, _ = tracemalloc.get_traced_memory()
-        tracemalloc.reset_peak()
-        fn(*args, **kwargs)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        if not was_tracing:
-            tracemalloc.stop()
-    return max(0, peak - baseline)
