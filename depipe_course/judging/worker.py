@@ -35,10 +35,27 @@ def serving(endpoint: Endpoint, *, tunnels: bool = False,
     endpoint.on_mirror = applier.apply
     endpoint.applier = applier  # type: ignore[attr-defined]
     try:
-        with services.forward_http(endpoint), services.forward_aws(endpoint), services.forward_logs(endpoint):
+        with services.forward_http(endpoint), services.forward_aws(endpoint), services.forward_logs(endpoint), \
+                _root_quiet():
             yield
     finally:
         applier.restore()
+
+
+@contextlib.contextmanager
+def _root_quiet() -> Iterator[None]:
+    """The root logger prints nothing while the judge is served: records go to the checks (replayed), not
+    into the notebook or the worker's stderr. What the learner's code configures inside is undone after."""
+    import logging
+
+    root = logging.getLogger()
+    saved_handlers, saved_level = root.handlers[:], root.level
+    root.handlers = [logging.NullHandler()]
+    try:
+        yield
+    finally:
+        root.handlers = saved_handlers
+        root.setLevel(saved_level)
 
 
 def _import_quietly() -> None:
