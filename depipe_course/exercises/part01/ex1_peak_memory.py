@@ -4,7 +4,7 @@ The checks want the peak rather than what is left at the end, only ``fn``'s own 
 (also when the caller was tracing), tracemalloc left on or off as it was found, and an
 exception from ``fn`` re-raised after that clean-up. tracemalloc sees only its own process,
 so the workloads handed to ``peak_memory`` and the tracing caller run in the learner's
-(``_learner_side``).
+(``_worker_side``).
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ peak = exercise("01.1", "Measure peak memory", ["peak_memory"])
 _TEN_MB = 10 * 1024 * 1024
 
 
-def _learner_side() -> Any:
-    """The workloads and the tracing caller, in the learner's process (``_learner_side`` says why)."""
+def _worker_side() -> Any:
+    """The workloads and the tracing caller, in the learner's process (``_worker_side`` says why)."""
     return learner_module("depipe_course.exercises.worker_side.part01")
 
 
@@ -35,7 +35,7 @@ def _tracemalloc() -> Any:
 @peak.check("returns the function's result and an int", points=1,
             hint="Return a tuple: (whatever fn returned, peak bytes as an int).")
 def _returns_pair(peak_memory: Callable[..., Any]) -> None:
-    out = peak_memory(_learner_side().allocate_and_free, 1024)
+    out = peak_memory(_worker_side().allocate_and_free, 1024)
     expect(isinstance(out, tuple) and len(out) == 2, "peak_memory must return a pair",
            expected="(result, peak_bytes)", seen=out)
     result, size = out
@@ -55,7 +55,7 @@ def _forwards(peak_memory: Callable[..., Any]) -> None:
             hint="tracemalloc.get_traced_memory() returns (current, peak): a block freed "
                  "before fn returns only shows in the peak.")
 def _measures_peak(peak_memory: Callable[..., Any]) -> None:
-    workload = _learner_side()
+    workload = _worker_side()
     _, size = peak_memory(workload.allocate_and_free, _TEN_MB)
     expect(_TEN_MB <= size < 2 * _TEN_MB, "a 10 MiB block that fn frees before returning "
            "must show in the peak", expected="between 10 and 20 MiB", seen=f"{size:,} bytes")
@@ -69,7 +69,7 @@ def _measures_peak(peak_memory: Callable[..., Any]) -> None:
                  "before the call (get_traced_memory()[0]) from the peak.")
 def _only_fn(peak_memory: Callable[..., Any]) -> None:
     # The caller traces, holds 10 MiB during the call and had peaked at 30 MiB before it.
-    _, size = _learner_side().traced_caller(peak_memory, held=_TEN_MB, earlier=2 * _TEN_MB)
+    _, size = _worker_side().traced_caller(peak_memory, held=_TEN_MB, earlier=2 * _TEN_MB)
     if size >= 2 * _TEN_MB:
         fail("the caller was tracing and had peaked at 30 MiB before the call; fn allocates "
              "nothing, yet your peak includes the caller's earlier peak", expected="under 256 KiB",
@@ -84,7 +84,7 @@ def _only_fn(peak_memory: Callable[..., Any]) -> None:
 @peak.check("leaves tracemalloc off if it was off, on if it was on", points=1,
             hint="Remember tracemalloc.is_tracing() before starting, and only stop it if you started it.")
 def _restores_state(peak_memory: Callable[..., Any]) -> None:
-    tracemalloc, nothing = _tracemalloc(), _learner_side().nothing
+    tracemalloc, nothing = _tracemalloc(), _worker_side().nothing
     if tracemalloc.is_tracing():
         tracemalloc.stop()
     peak_memory(nothing)
@@ -105,7 +105,7 @@ def _on_error(peak_memory: Callable[..., Any]) -> None:
     if tracemalloc.is_tracing():
         tracemalloc.stop()
     try:
-        peak_memory(_learner_side().explode)
+        peak_memory(_worker_side().explode)
     except Exception as exc:
         if not raised_as(exc, "_Boom"):
             raise

@@ -39,8 +39,8 @@ def _typed_orders(rows: int = 250, *, floats: bool) -> Any:
 _BUCKET = "course-data"
 
 
-def _learner_side() -> Any:
-    """``_learner_side``: what the checks set up or watch where the learner's code runs (its docstring says why)."""
+def _worker_side() -> Any:
+    """``_worker_side``: what the checks set up or watch where the learner's code runs (its docstring says why)."""
     from depipe_course.judging.judge import learner_module
 
     return learner_module("depipe_course.exercises.worker_side.part02")

@@ -12,7 +12,7 @@ from typing import Any
 
 from depipe_course.checking import expect, expect_equal, fail
 from depipe_course.exercises import exercise
-from depipe_course.exercises.part02._shared import ORDER_COLUMNS, _expect_frame, _ids, _learner_side
+from depipe_course.exercises.part02._shared import ORDER_COLUMNS, _expect_frame, _ids, _worker_side
 from depipe_course.judging.judge import fetch, in_worker
 
 clean = exercise("02.1", "Clean one chunk of orders", ["clean_chunk"])
@@ -131,6 +131,6 @@ def _no_warnings(clean_chunk: Callable[..., Any]) -> None:
     rows = [(1, 1.0, "placed", "not-a-date"), (2, 2.0, " Delivered ", "2026-03-01T10:00:00Z"),
             (3, 3.0, "placed", "2026-03-01T15:30:00+05:30"), (4, 4.0, None, None)]
     # Warnings are raised where clean_chunk runs: they are recorded there.
-    seen = _learner_side().warnings_raised(clean_chunk, _chunk(rows))
+    seen = _worker_side().warnings_raised(clean_chunk, _chunk(rows))
     expect(not seen, "clean_chunk raised warnings (the first created_at of this chunk is unparseable)",
            expected="no warnings", seen=seen)

@@ -14,7 +14,7 @@ from typing import Any
 
 from depipe_course.checking import expect, expect_equal
 from depipe_course.exercises import _files, exercise
-from depipe_course.exercises.part02._shared import _expect_frame, _grows_with_the_file, _learner_side
+from depipe_course.exercises.part02._shared import _expect_frame, _grows_with_the_file, _worker_side
 
 chunks = exercise("02.2", "Process a CSV in chunks", ["process_orders_in_chunks"], uses=["02.1"])
 
@@ -113,7 +113,7 @@ def _memory(process_orders_in_chunks: Callable[..., Any], tmp_path: Path) -> Non
     _files.repeated_orders_csv(small, _SMALL_ROWS)
     _files.repeated_orders_csv(big, _BIG_ROWS)
     # Chunks are dropped where they are made: the learner's process holds only what its code keeps.
-    discard = _learner_side().discard
+    discard = _worker_side().discard
     process_orders_in_chunks(_files.BASIC.write(tmp_path), discard, chunk_size=100)  # warm-up
     _grows_with_the_file(process_orders_in_chunks, small, big,
                          f"{_SMALL_ROWS:,} and {_BIG_ROWS:,} rows, chunk_size={_MEMORY_CHUNK:,}",

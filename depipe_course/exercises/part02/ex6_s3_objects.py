@@ -17,8 +17,8 @@ from depipe_course.exercises.part02._shared import (
     ORDER_COLUMNS,
     _expect_frame,
     _ids,
-    _learner_side,
     _typed_orders,
+    _worker_side,
 )
 
 s3_ex = exercise("02.6", "Read, write, list and probe S3 objects",
@@ -35,7 +35,7 @@ def _fake_s3() -> Iterator[tuple[Any, Any]]:
     from depipe_course.fakes.cloud import fake_s3
 
     with fake_s3(buckets=(_BUCKET,)) as s3:
-        yield s3, _learner_side().s3_client()
+        yield s3, _worker_side().s3_client()
 
 
 @s3_ex.check("reads a CSV object into a DataFrame", points=1,
@@ -121,7 +121,7 @@ def _s3_exists_errors(s3_file_exists: Callable[..., Any]) -> None:
         expect(here is True, "for an existing key the function must return True (a function that "
                "always raises tells nothing about errors)", expected=True, seen=here)
         for code, status in (("403", 403), ("InternalError", 500)):
-            with _learner_side().failing_head(learners, code, status):
+            with _worker_side().failing_head(learners, code, status):
                 try:
                     outcomes[status] = f"returned {s3_file_exists(learners, _BUCKET, 'raw/orders.csv')!r}"
                 except NotImplementedError:

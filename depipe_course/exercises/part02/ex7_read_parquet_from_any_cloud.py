@@ -12,7 +12,7 @@ from typing import Any
 
 from depipe_course.checking import expect, expect_equal
 from depipe_course.exercises import exercise
-from depipe_course.exercises.part02._shared import _BUCKET, _expect_frame, _ids, _learner_side, _typed_orders
+from depipe_course.exercises.part02._shared import _BUCKET, _expect_frame, _ids, _typed_orders, _worker_side
 from depipe_course.judging.judge import learner_module, serve_port
 
 anycloud = exercise("02.7", "Read Parquet from any filesystem with fsspec",
@@ -79,7 +79,7 @@ def _s3_url(read_parquet_from_any_cloud: Callable[..., Any]) -> None:
 def _options_used(read_parquet_from_any_cloud: Callable[..., Any]) -> None:
     frame, data = _small_parquet()
     # An in-memory filesystem that remembers the options it was created with, where fsspec opens it.
-    learner_side = _learner_side()
+    learner_side = _worker_side()
     url = learner_side.recording_filesystem("/orders.parquet", data)
     options = {"token": "from-the-check", "region": "xx-test-1"}
     out = read_parquet_from_any_cloud(url, storage_options=options)

@@ -79,14 +79,14 @@ class _Run:
 def _full_run(fetch_with_checkpoint: Callable[..., Any], api: FakePaymentsAPI, path: Path,
               probe: bool = False) -> _Run:
     """One run; with ``probe``, the checkpoint is also read around each file operation of the learner's
-    code (in the learner's process: ``_learner_side.FileWatch``)."""
+    code (in the learner's process: ``_worker_side.FileWatch``)."""
     import requests
 
     run = _Run([], [], [], [], [])
     path.parent.mkdir(parents=True, exist_ok=True)
     _fresh_budget(api)
     before = len(api.calls)
-    watch = _learner_side().FileWatch(path, sorted(_FILE_OPS)) if probe else None
+    watch = _worker_side().FileWatch(path, sorted(_FILE_OPS)) if probe else None
     with _session() as session, _no_fsync(), _recording_renames(run.renames):
         gen = iter(fetch_with_checkpoint(session, api.base_url, path, api.start_date))
         try:
@@ -112,8 +112,8 @@ def _full_run(fetch_with_checkpoint: Callable[..., Any], api: FakePaymentsAPI, p
     return run
 
 
-def _learner_side() -> Any:
-    """``_learner_side`` as the learner's process has it (its docstring says why)."""
+def _worker_side() -> Any:
+    """``_worker_side`` as the learner's process has it (its docstring says why)."""
     return learner_module("depipe_course.exercises.worker_side.part03")
 
 

@@ -2,7 +2,7 @@
 
 ``_capture`` gives a real ``logging.Logger`` whose handler writes to a ``StringIO``
 through the learner's formatter or filter, exactly where it would sit in a pipeline.
-Logger, handlers and stream live where the learner's code runs (``_learner_side``
+Logger, handlers and stream live where the learner's code runs (``_worker_side``
 says why); the check reads back the text written and copies of the records. The
 logger is given back as it was when the check ends, also when it fails. Its handler
 lets errors from the learner's formatter or filter propagate (logging would otherwise
@@ -32,14 +32,14 @@ _LOGGER_NAME = "depipe.checks.part05"
 
 
 def learner_side() -> Any:
-    """``_learner_side`` as the learner's process has it (its docstring says why)."""
+    """``_worker_side`` as the learner's process has it (its docstring says why)."""
     return learner_module("depipe_course.exercises.worker_side.part05")
 
 
 @dataclass
 class _Captured:
     logger: logging.Logger  # where the learner's code runs
-    capture: Any  # the _learner_side.Capture behind it
+    capture: Any  # the _worker_side.Capture behind it
 
     @property
     def text(self) -> str:

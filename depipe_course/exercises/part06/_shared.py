@@ -2,7 +2,7 @@
 
 Captured WARNING logs, an endless counted source for the laziness checks, a file served
 through a pipe that tells how much of it was read, the watchers that run in the learner's
-process (``_learner_side``), a stub's ``NotImplementedError`` let through, and the
+process (``_worker_side``), a stub's ``NotImplementedError`` let through, and the
 course's ``orders`` table in a fresh SQLite file.
 """
 
@@ -61,7 +61,7 @@ def _captured_logs(keep: bool = True) -> Iterator[_LogCapture]:
     records it handles reach the capture here (under the judge they are replayed here),
     and none is printed or kept there.
     """
-    with _learner_side().quiet_root(logging.WARNING):
+    with _worker_side().quiet_root(logging.WARNING):
         root = logging.getLogger()
         saved_handlers, saved_level = root.handlers[:], root.level
         capture = _LogCapture(keep)
@@ -220,8 +220,8 @@ class _Fed:
             sent += count
 
 
-def _learner_side() -> Any:
-    """``_learner_side`` as the learner's process holds it: the watchers that run where its code runs."""
+def _worker_side() -> Any:
+    """``_worker_side`` as the learner's process holds it: the watchers that run where its code runs."""
     from depipe_course.judging.judge import learner_module
 
     return learner_module("depipe_course.exercises.worker_side.part06")

@@ -15,15 +15,15 @@ from typing import Any
 
 from depipe_course.checking import expect, expect_equal, fail
 from depipe_course.exercises import exercise
-from depipe_course.exercises.part06._shared import _captured_logs, _Fed, _learner_side, _take
+from depipe_course.exercises.part06._shared import _captured_logs, _Fed, _take, _worker_side
 
 read = exercise("06.1", "Read NDJSON lazily", ["read_ndjson"])
 
 
 def _files_opened(path: Path) -> Any:
     """A watcher, where the learner's code runs, of every file it opens on ``path``
-    (``_learner_side.files_opened``: it keeps them alive, and closes what is left open)."""
-    return _learner_side().files_opened(path)
+    (``_worker_side.files_opened``: it keeps them alive, and closes what is left open)."""
+    return _worker_side().files_opened(path)
 
 
 def _close(iterator: Any) -> None:
@@ -152,7 +152,7 @@ def _closes_early(read_ndjson: Callable[..., Any], tmp_path: Path) -> None:
     expect(not left_open, "after the consumer called close() on the generator, the file was "
            "still open", expected="file closed", seen="file open")
     with _files_opened(path) as opened:
-        _learner_side().break_after_first(read_ndjson, path)  # for ... : break, where the learner's code runs
+        _worker_side().break_after_first(read_ndjson, path)  # for ... : break, where the learner's code runs
         left_open = opened.left_open()
     expect(not left_open, "after the consumer broke out of a for loop, the file was still open",
            expected="file closed", seen="file open")

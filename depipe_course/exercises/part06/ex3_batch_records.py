@@ -13,7 +13,7 @@ from typing import Any
 
 from depipe_course.checking import expect, expect_equal, fail
 from depipe_course.exercises import exercise
-from depipe_course.exercises.part06._shared import _first_from, _learner_side, _no_stub, _Pulled
+from depipe_course.exercises.part06._shared import _first_from, _no_stub, _Pulled, _worker_side
 
 batch = exercise("06.3", "Batch a stream", ["batch_records"])
 
@@ -37,12 +37,12 @@ class _Handed:
 def _handed_over(batches: Iterable[Any], cap: int = 10) -> _Handed:
     """Take at most ``cap`` batches, copying each one the moment it arrives.
 
-    The consumer runs where the learner's code runs (``_learner_side.handed_over``), so
+    The consumer runs where the learner's code runs (``_worker_side.handed_over``), so
     the batch objects themselves are there to look at again. Every sub-check but "each
     batch is a new list" judges the copies, so a generator that empties its list after
     yielding it loses points once, where that is checked.
     """
-    seen = _learner_side().handed_over(batches, cap)
+    seen = _worker_side().handed_over(batches, cap)
     return _Handed(seen["as_handed"], seen["kinds"], seen["now"], seen["reused"])
 
 

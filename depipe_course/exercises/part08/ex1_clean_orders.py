@@ -166,8 +166,8 @@ def _pure(clean_orders: Callable[..., Any]) -> None:
              seen=f"columns changed: {changed}, columns added: {added}")
 
 
-def _learner_side() -> Any:
-    """``_learner_side`` as ``clean_orders`` sees it: in the worker under the judge, else this process."""
+def _worker_side() -> Any:
+    """``_worker_side`` as ``clean_orders`` sees it: in the worker under the judge, else this process."""
     return learner_module("depipe_course.exercises.worker_side.part08")
 
 
@@ -186,7 +186,7 @@ def _inside(folder: Path) -> Iterator[None]:
                   "the result belong to the thin I/O functions around it.")
 def _no_io(clean_orders: Callable[..., Any], tmp_path: Path) -> None:
     attempts: list[str] = []
-    with _inside(tmp_path), _learner_side().io_refused(attempts.append):
+    with _inside(tmp_path), _worker_side().io_refused(attempts.append):
         try:
             clean_orders(_frame([(1, 10.0, "placed", _TS), (2, 0.0, "placed", _TS)]))
         except Exception as exc:
@@ -205,6 +205,6 @@ def _no_warnings(clean_orders: Callable[..., Any]) -> None:
     rows = [(1, 1.0, "placed", "not-a-date"), (2, 2.0, " Delivered ", "2026-03-01T10:00:00Z"),
             (3, 3.0, "placed", "2026-03-01T15:30:00+05:30"), (4, 4.0, None, None)]
     seen: list[str] = []
-    with _learner_side().warnings_noted(seen.append):
+    with _worker_side().warnings_noted(seen.append):
         clean_orders(_frame(rows))
     expect(not seen, "clean_orders raised warnings", expected="no warnings", seen=seen)

@@ -22,8 +22,8 @@ _VALIDATION_ERROR = "pydantic_core._pydantic_core.ValidationError"  # pydantic.V
 _BASE_MODEL = "pydantic.main.BaseModel"  # v2's; pydantic.v1's is pydantic.v1.main.BaseModel
 
 
-def _learner_side() -> Any:
-    """The helpers that run where the learner's models live (``_learner_side``'s docstring says why)."""
+def _worker_side() -> Any:
+    """The helpers that run where the learner's models live (``_worker_side``'s docstring says why)."""
     return learner_module("depipe_course.exercises.worker_side.part09")
 
 
@@ -99,14 +99,14 @@ def _utc_value(value: Any, expected: datetime, what: str) -> None:
 def _recording_deprecations() -> Iterator[list[str]]:
     """Collect deprecation and pydantic warnings the learner's code raises inside (each as 'Category: message')."""
     seen: list[str] = []
-    with _learner_side().DeprecationRecorder() as recorder:
+    with _worker_side().DeprecationRecorder() as recorder:
         yield seen
     seen.extend(recorder.seen())
 
 
 def _v1_leftovers(model: Any) -> list[str]:
     """What in ``model`` is pydantic v1 API (empty for a clean v2 model), read where the model lives."""
-    return list(_learner_side().v1_leftovers(model))
+    return list(_worker_side().v1_leftovers(model))
 
 
 def _expect_v2_model(model: Any, name: str, valid: Mapping[str, Any]) -> None:

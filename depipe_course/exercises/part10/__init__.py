@@ -25,7 +25,7 @@ Two design points:
   ``KeyboardInterrupt`` is), from the HTTP session or from the database connection
   after a batch was written but before it was committed. The check then drops the
   connection without committing (what a dead process leaves behind) and runs again.
-  The session and the connection are made in the learner's process (``_learner_side``),
+  The session and the connection are made in the learner's process (``_worker_side``),
   so the kill happens where the learner's code runs; the checks read the database file
   back with a connection of their own.
 * Dead letters are recorded in memory (``_RecordingDLQ``) for 10.2 and 10.3, so a
@@ -38,7 +38,7 @@ One module per exercise, imported here in id order (``_shared`` holds what two o
 * ``ex3_load_payments``: 10.3, upsert payments in batches.
 * ``ex4_run``: 10.4, the whole run: reconcile, re-run, restart.
 
-``_learner_side`` holds what the checks build in the learner's process (reached with
+``_worker_side`` holds what the checks build in the learner's process (reached with
 ``learner_module``): the session, the counting connection, the kill, the sleep defaults.
 """
 

@@ -1,7 +1,7 @@
 """What part 10's exercises share: the fake API with a request budget, time that does not
 pass (``_quiet_time``), a dead letter queue kept in memory, the reference ``Payment``,
 the gateway's wire records, and the way to what is built in the learner's process
-(``_learner_side``: the HTTP session, the counting SQLite connection).
+(``_worker_side``: the HTTP session, the counting SQLite connection).
 """
 
 from __future__ import annotations
@@ -57,8 +57,8 @@ class _LogSink(logging.Handler):
         pass
 
 
-def _learner_side() -> Any:
-    """``_learner_side`` as the learner's code sees it: in the worker under the judge, else this process."""
+def _worker_side() -> Any:
+    """``_worker_side`` as the learner's code sees it: in the worker under the judge, else this process."""
     from depipe_course.judging.judge import learner_module
 
     return learner_module("depipe_course.exercises.worker_side.part10")
@@ -70,11 +70,11 @@ _REAL_SLEEP = time.sleep
 def _sleep_defaults(reach: Any) -> contextlib.AbstractContextManager[Any]:
     """``reach``'s ``sleep=time.sleep`` defaults (and its namespace's) follow the patched ``time.sleep``.
 
-    Done where the learner's functions are defined (see ``_learner_side.sleep_defaults``).
+    Done where the learner's functions are defined (see ``_worker_side.sleep_defaults``).
     """
     if reach is None:
         return contextlib.nullcontext()
-    return _learner_side().sleep_defaults(reach)  # type: ignore[no-any-return]
+    return _worker_side().sleep_defaults(reach)  # type: ignore[no-any-return]
 
 
 @contextlib.contextmanager
@@ -113,8 +113,8 @@ def _payment_model() -> Any:
 
 
 def _session(kill_at: int | None = None, kill_on: str | None = None) -> requests.Session:
-    """A ``requests.Session`` made where the learner's code runs (see ``_learner_side.session``)."""
-    return _learner_side().session(kill_at, kill_on)  # type: ignore[no-any-return]
+    """A ``requests.Session`` made where the learner's code runs (see ``_worker_side.session``)."""
+    return _worker_side().session(kill_at, kill_on)  # type: ignore[no-any-return]
 
 
 def _n(count: int, noun: str, plural: str | None = None) -> str:

@@ -22,12 +22,12 @@ from depipe_course.exercises._waiting import TooManyWaits
 from depipe_course.exercises.part10._shared import (
     _describe,
     _fake,
-    _learner_side,
     _n,
     _quiet_time,
     _recorder,
     _runaway,
     _session,
+    _worker_side,
 )
 
 if TYPE_CHECKING:
@@ -80,7 +80,7 @@ def _seeded_random(seed: int) -> contextlib.AbstractContextManager[Any]:
     Jittered waits are then the same on every run, so a check on how waits grow
     gives one answer for a given piece of code, never a lucky one.
     """
-    return _learner_side().seeded_random(seed)  # type: ignore[no-any-return]
+    return _worker_side().seeded_random(seed)  # type: ignore[no-any-return]
 
 
 def _fetch(fetch_payments: Callable[..., Any], api: FakePaymentsAPI, *faults: Fault | None,
@@ -207,7 +207,7 @@ def _fetch_auth(fetch_payments: Callable[..., Any]) -> None:
                          "payments, no error")
 
     with _open_api(auth="oauth") as api:  # a requests.auth.AuthBase sending a bearer token
-        out = _fetch(fetch_payments, api, count=_F_COUNT, auth=_learner_side().bearer(api.issue_token()))
+        out = _fetch(fetch_payments, api, count=_F_COUNT, auth=_worker_side().bearer(api.issue_token()))
         _expect_no_error(out, "auth may also be a requests.auth.AuthBase (here a bearer token): hand it to "
                          "requests as it is", "payments, no error",
                          hint="Pass auth=auth unchanged: HTTPBasicAuth(*auth) or auth[0] works for a pair only.")

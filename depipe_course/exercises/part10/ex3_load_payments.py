@@ -25,13 +25,13 @@ from depipe_course.exercises.part10._shared import (
     _describe,
     _entry_payment_id,
     _expected_rows,
-    _learner_side,
     _n,
     _payment_model,
     _quiet_time,
     _raw_payments,
     _recorder,
     _RecordingDLQ,
+    _worker_side,
 )
 
 load = exercise("10.3", "Upsert payments in batches", ["load_payments"], uses=["09.3"])
@@ -74,7 +74,7 @@ def _database(tmp_path: Path, name: str = "payments.db") -> Iterator[_Db]:
     own = db.connect(path)
     try:
         db.create_payments_table(own)
-        conn = _learner_side().connection(path)
+        conn = _worker_side().connection(path)
         try:
             trace: list[str] = []
             conn.set_trace_callback(trace.append)

@@ -27,13 +27,13 @@ from depipe_course.exercises.part10._shared import (
     _entry_payment_id,
     _expected_rows,
     _fake,
-    _learner_side,
     _n,
     _payment_model,
     _quiet_time,
     _recorder,
     _runaway,
     _session,
+    _worker_side,
 )
 from depipe_course.exercises.worker_side.part10 import Killed
 
@@ -79,7 +79,7 @@ def _open(path: Path, kill_after: int | None = None, *, table: bool = True, refu
     ``refuse`` names a payment the table refuses by a rule of its own (a trigger), one the
     model lets through: what a warehouse's constraint does to a record nobody foresaw. The
     check sets the warehouse up with its own connection, then opens the learner's where the
-    learner's code runs (``_learner_side.connection``).
+    learner's code runs (``_worker_side.connection``).
     """
     from depipe_course import db
 
@@ -94,7 +94,7 @@ def _open(path: Path, kill_after: int | None = None, *, table: bool = True, refu
                             "BEGIN SELECT RAISE(ABORT, 'refused by the warehouse: payment under review'); END")
     finally:
         own.close()
-    return _learner_side().connection(path, kill_after=kill_after)
+    return _worker_side().connection(path, kill_after=kill_after)
 
 
 def _run(run: Callable[..., Any], api: FakePaymentsAPI, db_path: Path, dlq_path: Path, *,

@@ -8,7 +8,7 @@ Checks that expect an error call the learner's code through ``_raised``, which h
 ``NotImplementedError`` on (so a stub stays *not attempted*) and returns any other
 exception for inspection. Log records are kept away from the notebook while checks
 run; the logging checks (11.4) save and restore every logger around each check. Both
-happen where the learner's code runs (``_learner_side``, reached with ``learner_module``).
+happen where the learner's code runs (``_worker_side``, reached with ``learner_module``).
 
 One module per exercise, imported here in id order (``_shared`` holds what two or more use):
 

@@ -18,8 +18,8 @@ def _describe(exc: BaseException | None) -> str:
     return "no exception" if exc is None else f"{type(exc).__name__}: {exc}"
 
 
-def _learner_side() -> Any:
-    """``_learner_side`` as the learner's process holds it: part 11's logging, set where its code runs."""
+def _worker_side() -> Any:
+    """``_worker_side`` as the learner's process holds it: part 11's logging, set where its code runs."""
     from depipe_course.judging.judge import learner_module
 
     return learner_module("depipe_course.exercises.worker_side.part11")
@@ -29,7 +29,7 @@ def _learner_side() -> Any:
 def _silent_logs() -> Iterator[None]:
     """Keep the learner's log records out of the notebook while a check runs (where its code
     runs, and here, where they are replayed under the judge)."""
-    with _learner_side().quiet_root(), quiet_root():
+    with _worker_side().quiet_root(), quiet_root():
         yield
 
 

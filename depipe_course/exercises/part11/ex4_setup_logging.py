@@ -15,7 +15,7 @@ from typing import Any
 
 from depipe_course.checking import expect
 from depipe_course.exercises import exercise
-from depipe_course.exercises.part11._shared import _learner_side
+from depipe_course.exercises.part11._shared import _worker_side
 from depipe_course.exercises.worker_side.part11 import CHILD as _CHILD
 from depipe_course.judging.judge import learner_module
 
@@ -23,9 +23,9 @@ log_setup = exercise("11.4", "Configure logging so nothing is dropped", ["setup_
 
 
 def _logging_state(earlier: Any = None) -> Any:
-    """The clean logging set-up of one check, restored afterwards (``_learner_side.logging_state``),
+    """The clean logging set-up of one check, restored afterwards (``_worker_side.logging_state``),
     made where the learner's code runs: ``setup_logging`` configures the logging of its own process."""
-    return _learner_side().logging_state(earlier)
+    return _worker_side().logging_state(earlier)
 
 
 def _stream() -> Any:
