@@ -42,10 +42,6 @@ def instance_of(value: Any, cls: Any) -> bool:
     return isinstance(cls, type | tuple) and isinstance(value, cls)
 
 
-def is_enum_class(cls: Any) -> bool:
-    return subclass_of(cls, "enum.Enum")
-
-
 def enum_members(cls: Any) -> dict[str, Any]:
     """``{name: value}`` of an enum class (the learner's, or one here)."""
     if isinstance(cls, Remote):

@@ -28,7 +28,7 @@ from depipe_course.checking import Result, whole_exercise
 from depipe_course.grading import sandbox
 from depipe_course.judging.channel import ChannelClosed, Endpoint, ProtocolBroken
 from depipe_course.judging.judge import Judge
-from depipe_course.judging.worker import WORKER_OPS, execute_cell, serve_until_closed, serving
+from depipe_course.judging.worker import WORKER_OPS, serve_until_closed, serving
 from depipe_course.paths import SOLUTIONS_DIR
 
 
@@ -103,11 +103,6 @@ def worker_main(conn: multiprocessing.connection.Connection, plan: sandbox.Plan 
     os._exit(0)
 
 
-def execute(job: Job, namespace: dict[str, Any]) -> str:
-    """Run the cell; return '' on success, else a sentence saying what went wrong."""
-    return execute_cell(job.filename, job.source, namespace)
-
-
 # ------------------------------------------------------------------------------ the judge
 
 
@@ -179,17 +174,18 @@ def _worker_died(ex: Any, pid: int, plan: sandbox.Plan | None) -> Result:
         code = os.waitstatus_to_exitcode(status)
     except ChildProcessError:
         code = None
+    message = death_message(code, plan.limits.memory_mb if plan else None, plan.cpu_s if plan else 0)
+    return failure(ex.id, "timeout" if code == -signal.SIGXCPU else "error", message)
+
+
+def death_message(code: int | None, memory_mb: int | None, cpu_s: float) -> str:
+    """How a process that ran learner code ended, in a learner's words (the worker's, or the judge's own)."""
     if code == -signal.SIGXCPU:
-        cpu = plan.cpu_s if plan else 0
-        return failure(ex.id, "timeout", f"stopped after {cpu:g} s of CPU time: look for a busy loop")
-    return failure(ex.id, "error", death_message(code, plan))
-
-
-def death_message(code: int | None, plan: sandbox.Plan | None) -> str:
+        return f"stopped after {cpu_s:g} s of CPU time: look for a busy loop"
     if code == -signal.SIGSEGV:
         return "the process running your code crashed (segmentation fault): deep recursion is the usual cause"
     if code == -signal.SIGKILL:
-        limit = f" the limit is {plan.limits.memory_mb} MB" if plan else ""
+        limit = f" the limit is {memory_mb} MB" if memory_mb else ""
         return f"the process running your code was killed (out of memory?{limit})"
     if code is not None and code < 0:
         return f"the process running your code was killed by signal {-code}"
@@ -288,4 +284,4 @@ def grade_in_this_process(job: Job) -> Result:
             pass
 
 
-__all__ = ["Job", "execute", "failure", "grade_in_this_process", "judge_main", "probe_main"]
+__all__ = ["Job", "death_message", "failure", "grade_in_this_process", "judge_main", "probe_main"]

@@ -33,7 +33,7 @@ from typing import Any, get_args
 
 from depipe_course.checking import Result, Status, SubCheckResult, SubStatus, summarise, timeout_message
 from depipe_course.grading import sandbox
-from depipe_course.grading.child import Job, failure, grade_in_this_process, judge_main, probe_main
+from depipe_course.grading.child import Job, death_message, failure, grade_in_this_process, judge_main, probe_main
 from depipe_course.grading.limits import Limits
 from depipe_course.grading.screen import screen
 from depipe_course.paths import SOLUTIONS_DIR
@@ -300,19 +300,7 @@ def _judge(job: Job, talk: _Conversation, timeout_s: float, limits: Limits, exit
     if talk.timed_out:
         return failure(ex_id, "timeout", timeout_message(timeout_s))
     return failure(ex_id, "timeout" if exitcode == -signal.SIGXCPU else "error",
-                   _death_message(exitcode, limits, timeout_s))
-
-
-def _death_message(exitcode: int | None, limits: Limits, timeout_s: float) -> str:
-    if exitcode == -signal.SIGXCPU:
-        return f"stopped after {limits.cpu_for(timeout_s):g} s of CPU time: look for a busy loop"
-    if exitcode == -signal.SIGSEGV:
-        return "the process running your code crashed (segmentation fault): deep recursion is the usual cause"
-    if exitcode == -signal.SIGKILL:
-        return f"the process running your code was killed (out of memory? the limit is {limits.memory_mb} MB)"
-    if exitcode is not None and exitcode < 0:
-        return f"the process running your code was killed by signal {-exitcode}"
-    return f"your code ended the process running it (exit code {exitcode})"
+                   death_message(exitcode, limits.memory_mb, limits.cpu_for(timeout_s)))
 
 
 def _validated(exercise_id: str, data: Any) -> Result | None:

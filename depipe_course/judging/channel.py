@@ -41,9 +41,6 @@ class Refusal(PermissionError):
     """A request the judge does not serve."""
 
 
-_KINDS = (("generator", "generator"), ("function", "function"), ("builtin_function_or_method", "function"),
-          ("method", "method"), ("type", "class"), ("module", "module"), ("coroutine", "coroutine"))
-
 
 def kind_of(obj: Any) -> str:
     import inspect

@@ -426,7 +426,7 @@ class Decoder:
                 raise CodecError("an exception handle to something else")
             return mine
         decoded_args = self.decode(args, depth + 1)
-        cls = _exception_class(str(module), str(qualname), trusted_only=self.trusted_only)
+        cls = _exception_class(str(module), str(qualname))
         exc: BaseException | None = None
         decoded_attrs = self.decode(attrs, depth + 1)
         if cls is not None and "pydantic" in decoded_attrs:
@@ -527,7 +527,7 @@ def _trusted_attribute(qualified: str) -> Any:
         return None
 
 
-def _exception_class(module: str, qualname: str, *, trusted_only: bool) -> type[BaseException] | None:
+def _exception_class(module: str, qualname: str) -> type[BaseException] | None:
     if not module.startswith(_TRUSTED_EXCEPTION_MODULES) or "<" in qualname:
         return None
     try:

@@ -56,22 +56,25 @@ def _discard() -> None:
 atexit.register(_discard)
 
 
+def _running() -> Endpoint:
+    """The judge's endpoint, starting the judge if it is not running (call with ``_lock`` held)."""
+    global _judge
+    if _judge is None or _judge[0].poll() is not None:
+        _judge = _start()
+        _judge[1].request("ping")  # answered once its imports are done
+    return _judge[1]
+
+
 def warm() -> None:
     """Start the judge now if it is not running (so its start-up does not count against a time limit)."""
-    global _judge
     with _lock:
-        if _judge is None or _judge[0].poll() is not None:
-            _judge = _start()
-            _judge[1].request("ping")
+        _running()
 
 
 @contextlib.contextmanager
 def _judge_endpoint() -> Iterator[Endpoint]:
-    global _judge
     with _lock:
-        if _judge is None or _judge[0].poll() is not None:
-            _judge = _start()
-        yield _judge[1]
+        yield _running()
 
 
 def check(exercise_id: str, objects: Mapping[str, Any], namespace: Mapping[str, Any],

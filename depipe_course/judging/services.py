@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import io
 import logging
-import socket
 import threading
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
@@ -188,13 +187,13 @@ def _fakes_active() -> bool:
     return requests.adapters.HTTPAdapter.send is not _REAL_SEND
 
 
-def _real_send() -> Callable[..., Any]:
+def _original_send() -> Callable[..., Any]:
     import requests.adapters
 
     return requests.adapters.HTTPAdapter.send
 
 
-_REAL_SEND = _real_send()
+_REAL_SEND = _original_send()  # before any fake patched it: with it in place, no fake is active
 
 
 def serve_http(endpoint: Endpoint, method: str, url: str, headers: dict[str, str], body: bytes | None,
@@ -264,12 +263,6 @@ def replay_log(kind: str, data: Any) -> None:
                                     "args": None,
                                     "exc_info": (type(exc), exc, None) if isinstance(exc, BaseException) else None})
     logging.getLogger(str(fields["name"] or "root")).handle(record)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 JUDGE_OPS = {"http": serve_http, "aws": serve_aws, "tunnel": serve_tunnel}

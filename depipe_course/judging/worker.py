@@ -87,11 +87,6 @@ class Namespace:
             raise KeyError(name)
         return self.namespace[name]
 
-    def module(self, name: str) -> Any:
-        """A module as the learner's code sees it (``logging``, ``fsspec``): the judge sets up state there."""
-        import importlib
-
-        return importlib.import_module(name)
 
 
 def load_cells(cells: list[tuple[str, str]], supplied_cells: list[tuple[str, str]]) -> tuple[Namespace, str]:
