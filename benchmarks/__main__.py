@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from benchmarks import feedback, grading, ingestion, scale
+from benchmarks import feedback, grading, ingestion, memory_guard, scale
 
 RESULTS = Path(__file__).parent / "results.json"
 TARGETS = "flatness <= 1.2; csv_to_parquet/engine >= 0.9; chunked/whole >= 0.5 at <= 0.25 RSS"
@@ -51,7 +51,7 @@ def _save(results: dict[str, Any]) -> None:
 
 def main(argv: list[str]) -> None:
     logging.basicConfig(level=logging.ERROR)  # the references log per record; figures only here
-    sections = set(argv) or {"feedback", "scale", "grading", "ingestion"}
+    sections = set(argv) or {"feedback", "scale", "grading", "memory_guard", "ingestion"}
     results: dict[str, Any] = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     if "feedback" in sections:
         results["feedback"] = feedback.main()
@@ -66,6 +66,9 @@ def main(argv: list[str]) -> None:
     if "grading" in sections:
         results["grading"] = grading.run(copies=20, jobs=2)
         grading.print_figures(results["grading"])
+        _save(results)
+    if "memory_guard" in sections:
+        results["memory_guard"] = memory_guard.main()
         _save(results)
     if "ingestion" in sections:
         results["ingestion"] = ingestion.run()

@@ -28,6 +28,7 @@ from depipe_course.checking import Result, whole_exercise
 from depipe_course.grading import sandbox
 from depipe_course.judging.channel import ChannelClosed, Endpoint, ProtocolBroken
 from depipe_course.judging.judge import Judge
+from depipe_course.judging.proc import learner_process
 from depipe_course.judging.worker import WORKER_OPS, serve_until_closed, serving
 from depipe_course.paths import SOLUTIONS_DIR
 
@@ -118,10 +119,14 @@ class Outcome:
 
 
 def judge_job(job: Job, conn: multiprocessing.connection.Connection, worker_pid: int,
-              plan: sandbox.Plan | None = None) -> Outcome:
-    """Grade ``job`` against the worker on ``conn``: load the cells there, run the checks here."""
+              plan: sandbox.Plan | None = None, *, fresh_worker: bool = False) -> Outcome:
+    """Grade ``job`` against the worker on ``conn``: load the cells there, run the checks here.
+
+    ``fresh_worker``: the worker was forked for this exercise from a process that ran no
+    exercise before (the forkserver's judge), so the kernel's memory figures are compared.
+    """
     endpoint = Endpoint(conn, trusting=False)
-    judge = Judge(endpoint)
+    judge = Judge(endpoint, learner_pid=worker_pid, fresh_worker=fresh_worker)
     said: dict[str, Any] = {"ready": {}, "broken": ""}
     heard = judge._notice
 
@@ -137,6 +142,8 @@ def judge_job(job: Job, conn: multiprocessing.connection.Connection, worker_pid:
     ex = exercises.get(job.exercise_id)  # the checks: imported here, after the worker was forked
     try:
         endpoint.request("ping")  # the worker's "ready" has arrived once this is answered
+        pids = str(dict(said["ready"] or {}).get("isolation", {}).get("pids", ""))  # said before learner code ran
+        judge.learner_pid = learner_process(worker_pid, behind_pid_namespace=pids == sandbox.OWN_PID_NAMESPACE)
         loaded = endpoint.request("load", _cells(job), _reference_cells(ex), list(ex.names), job.exercise_id)
         if loaded["problem"]:
             result = failure(ex.id, "error", loaded["problem"])
@@ -214,7 +221,7 @@ def judge_main(job: Job, plan: sandbox.Plan, nonce: str, conn: multiprocessing.c
     channel = Channel(conn, nonce)
     judge_end, pid = fork_worker(plan, job.filename, close=(conn,))
     _step_down(plan)
-    outcome = judge_job(job, judge_end, pid, plan)
+    outcome = judge_job(job, judge_end, pid, plan, fresh_worker=True)
     judge_end.close()
     if outcome.broken:
         channel.send("broken", reason=outcome.broken)
@@ -271,11 +278,14 @@ def failure(exercise_id: str, status: str, message: str) -> Result:
     return whole_exercise(exercises.get(exercise_id), status, message)  # type: ignore[arg-type]
 
 
-def grade_in_this_process(job: Job) -> Result:
-    """The judge here, the worker a plain fork without a sandbox (tests, and ``depipe grade --sandbox none``)."""
+def grade_in_this_process(job: Job, *, fresh_worker: bool = False) -> Result:
+    """The judge here, the worker a plain fork without a sandbox (tests, and ``depipe grade --sandbox none``).
+
+    ``fresh_worker=True`` only from a process that has run no exercise (benchmarks.memory_guard).
+    """
     conn, pid = fork_worker(None, job.filename)
     try:
-        return judge_job(job, conn, pid).result
+        return judge_job(job, conn, pid, fresh_worker=fresh_worker).result
     finally:
         conn.close()
         try:

@@ -148,6 +148,9 @@ def _enter_namespaces(plan: Plan, root: bool) -> dict[str, str]:
     return done
 
 
+OWN_PID_NAMESPACE = "own PID namespace: no other process in view"
+
+
 def _enter_pid_namespace() -> str:
     """Continue as process 2 of a new PID namespace, with a /proc that shows only it.
 
@@ -174,7 +177,7 @@ def _enter_pid_namespace() -> str:
     if worker:
         _reap_until(worker)
     _linux.prctl(_linux.PR_SET_PDEATHSIG, signal.SIGKILL)
-    return "own PID namespace: no other process in view"
+    return OWN_PID_NAMESPACE
 
 
 _SIGNALLED = 128  # process 1 cannot die of a signal it sends itself: it exits with 128 + the signal

@@ -54,8 +54,12 @@ class RemoteNamespace(Mapping[str, Any]):
 class Judge:
     """The judge's end of one conversation with a worker."""
 
-    def __init__(self, endpoint: Endpoint) -> None:
+    def __init__(self, endpoint: Endpoint, learner_pid: int, *, fresh_worker: bool = False) -> None:
         self.endpoint = endpoint
+        self.learner_pid = learner_pid  # the process running the learner's code, as /proc here names it
+        # A worker forked for this exercise alone (the grader's): its resident memory moves with what
+        # the learner's code holds, so the kernel's figures for it are worth comparing (exercises/_memory.py).
+        self.fresh_worker = fresh_worker
         self.alarms: list[str] = []
         endpoint.ops.update(services.JUDGE_OPS)
         endpoint.on_notice = self._notice
@@ -123,6 +127,14 @@ def learner_module(name: str) -> Any:
     if judge is None:
         return importlib.import_module(name)
     return judge.endpoint.request("module", name)
+
+
+def learner_pid() -> int:
+    """The pid of the process that runs the learner's code: the worker's, or this one outside the judge."""
+    import os
+
+    judge = current()
+    return os.getpid() if judge is None else judge.learner_pid
 
 
 def serve_port(port: int) -> None:

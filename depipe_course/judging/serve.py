@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from multiprocessing.connection import Connection
 from typing import Any
@@ -14,7 +15,7 @@ from depipe_course.judging.judge import Judge
 def _check(endpoint: Endpoint, exercise_id: str, objects: dict[str, Any], namespace: Any) -> dict[str, Any]:
     from depipe_course import exercises
 
-    judge = Judge(endpoint)
+    judge = Judge(endpoint, learner_pid=os.getppid())  # the kernel that started this judge
     try:
         return judge.check(exercises.get(str(exercise_id)), objects, namespace).to_dict()
     finally:

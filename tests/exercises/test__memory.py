@@ -77,3 +77,25 @@ def test_mib_and_str_read_as_mebibytes() -> None:
     """Sizes print as MiB with one decimal, the unit the notebooks' sanitizer expects."""
     assert mib(12 * 2**20 + 2**19) == "12.5 MiB"
     assert str(Peak(python=2**20, arrow=2**21)) == "3.0 MiB (Python 1.0 MiB, Arrow 2.0 MiB)"
+
+
+def test_resident_flat_passes_a_rise_within_the_slack() -> None:
+    """A big input whose process peaked at most ``slack`` above the small input's peak passes."""
+    _memory.expect_resident_flat(Peak(0, 0, 100 * 2**20), Peak(0, 0, 101 * 2**20), 2**20, "10x the rows")
+
+
+def test_resident_flat_fails_a_rise_beyond_the_slack_and_says_what_the_kernel_saw() -> None:
+    """A rise past the slack fails with both resident figures, whatever Python's and Arrow's counts say."""
+    from depipe_course.checking import CheckFailed
+
+    with pytest.raises(CheckFailed) as caught:
+        _memory.expect_resident_flat(Peak(0, 0, 100 * 2**20), Peak(0, 0, 105 * 2**20), 2**20, "10x the rows")
+    failure = caught.value
+    assert "the kernel saw" in str(failure) and "5.0 MiB more" in str(failure) and "10x the rows" in str(failure)
+    assert "100.0 MiB" in str(failure.expected) and "105.0 MiB" in str(failure.seen)
+
+
+def test_resident_flat_compares_nothing_without_the_kernels_figures() -> None:
+    """Outside a grader's fresh worker there is no resident figure: no verdict either way."""
+    _memory.expect_resident_flat(Peak(0, 0), Peak(0, 0, 500 * 2**20), 2**20, "10x the rows")
+    _memory.expect_resident_flat(Peak(0, 0, 500 * 2**20), Peak(0, 0), 2**20, "10x the rows")

@@ -4,15 +4,24 @@ The cell runs in a worker; the checks run in the judge. These cells try what sco
 full marks when checks shared the learner's process (tests/grading/test_hostile.py
 runs more through the sandboxed grader): sending a forged answer down every
 connection in sight, rewriting the checks in memory, an ``==`` that always agrees.
-Each scores nothing.
+Each scores nothing. The last cells hide from the worker's own reports what the judge
+reads from the kernel instead: a file kept open, memory kept while its counts say none.
 """
 
 from __future__ import annotations
 
+import json
+import shutil
 import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
 
 from depipe_course import exercises, reference
 from depipe_course.grading.child import Job, grade_in_this_process
+from depipe_course.grading.sandbox import OWN_PID_NAMESPACE
+from tests.grading.conftest import depipe, replace_cell
 
 _STUB = "def is_transient(error):\n    raise NotImplementedError\n"
 
@@ -72,3 +81,84 @@ def test_the_reference_still_scores_full_marks() -> None:
     ex = exercises.get("04.1")
     result = grade_in_this_process(Job("04.1", reference.source(ex), "<solution 04.1>"))
     assert result.score == ex.max_points
+
+
+# A generator that keeps its file open where no check's watcher of open() looks: opened
+# through _io, held in a module list, never in one of the generator's own variables.
+_LEAKS_PAST_THE_WATCHER = reference.source(exercises.get("06.1")) + """
+import _io, json as _json
+_kept = []
+
+
+def read_ndjson(path):
+    _kept.append(_io.open(path, encoding="utf-8"))
+    for number, line in enumerate(_kept[-1], start=1):
+        if line.strip():
+            try:
+                yield _json.loads(line)
+            except ValueError:
+                logger.warning("bad JSON on line %d", number)
+"""
+# A pipeline that keeps every batch, in a process whose own memory counts report nothing.
+_KEEPS_BATCHES_AND_SILENCES_ITS_COUNTS = reference.source(exercises.get("06.5")) + """
+import importlib as _importlib
+_counts = _importlib.import_module("depipe_" + "course.exercises._memory")
+_counts.measured = lambda fn, *args, **kwargs: (fn(*args, **kwargs), 0, 0)
+
+
+def run_pipeline(filepath, conn, batch_size=10_000):
+    counts = {"records_read": 0, "rows_written": 0, "batches": 0}
+    kept = []
+    raw = _counted(read_ndjson(filepath), counts, "records_read")
+    for number, batch in enumerate(batch_records(transform_orders(validate_orders(raw)), batch_size), start=1):
+        counts["rows_written"] += write_batch(batch, conn)
+        counts["batches"] = number
+        kept.append(batch)
+    return counts
+"""
+_CLOSES = "closes the file when the consumer stops early"
+_FLAT = "constant memory: 10x the records, about the same peak"
+
+
+@pytest.fixture(scope="module")
+def graded_06(solved: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The solved part 06 notebook with both cells above, through the sandboxed ``depipe grade``."""
+    root = tmp_path_factory.mktemp("lies")
+    notebook = exercises.get("06.1").part.notebook
+    submission = root / "learner"
+    submission.mkdir()
+    shutil.copy(solved / notebook, submission / notebook)
+    replace_cell(submission / notebook, "06.1", _LEAKS_PAST_THE_WATCHER)
+    replace_cell(submission / notebook, "06.5", _KEEPS_BATCHES_AND_SILENCES_ITS_COUNTS)
+    done = depipe("grade", str(submission), "--out", str(root / "report.json"), timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    report = json.loads((root / "report.json").read_text(encoding="utf-8"))
+    assert report["grader"]["isolation"]["pids"] == OWN_PID_NAMESPACE  # the worker is a grandchild here
+    return {e["id"]: e for e in report["exercises"] if e["notebook"] == notebook}
+
+
+def _verdicts(entry: dict[str, Any]) -> dict[str, str]:
+    return {c["name"]: c["status"] for c in entry["checks"]}
+
+
+def test_a_file_kept_open_out_of_sight_is_seen_by_the_kernel(graded_06: dict[str, Any]) -> None:
+    """06.1's open files are the kernel's count (/proc/<pid>/fd), read by the judge behind the
+    sandbox's PID namespace: the hidden handle fails "closes the file" and costs 06.1 alone."""
+    entry = graded_06["06.1"]
+    assert _verdicts(entry)[_CLOSES] == "failed" and entry["score"] == entry["max"] - 2, entry
+    assert all(e["score"] == e["max"] for i, e in graded_06.items() if i not in ("06.1", "06.5"))
+
+
+def test_a_file_kept_open_out_of_sight_fails_in_the_plain_worker_too() -> None:
+    """Without the sandbox (check() and ``--sandbox none``) the judge reads the same count."""
+    plain = grade_in_this_process(Job("06.1", _LEAKS_PAST_THE_WATCHER, "<hostile 06.1>"))
+    assert {c.name: c.status for c in plain.checks}[_CLOSES] == "failed", str(plain)
+
+
+def test_memory_counts_silenced_in_the_worker_do_not_hide_kept_batches(graded_06: dict[str, Any]) -> None:
+    """06.5's process reports no memory at all, yet keeps every batch: the resident size the judge
+    reads from /proc climbs on 10x the records, and the memory sub-check fails on that figure."""
+    entry = graded_06["06.5"]
+    failed = [c for c in entry["checks"] if c["status"] != "passed"]
+    assert [c["name"] for c in failed] == [_FLAT], entry
+    assert "the kernel saw" in failed[0]["message"], failed[0]

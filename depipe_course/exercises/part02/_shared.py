@@ -39,6 +39,7 @@ def _typed_orders(rows: int = 250, *, floats: bool) -> Any:
 _BUCKET = "course-data"
 
 
+
 def _worker_side() -> Any:
     """``_worker_side``: what the checks set up or watch where the learner's code runs (its docstring says why)."""
     from depipe_course.judging.judge import learner_module
@@ -46,7 +47,7 @@ def _worker_side() -> Any:
     return learner_module("depipe_course.exercises.worker_side.part02")
 
 
-def _grows_with_the_file(fn: Callable[..., Any], small: Path, big: Path, what: str,
+def _grows_with_the_file(fn: Callable[..., Any], small: Path, big: Path, what: str, resident_slack: int,
                          *args: Any, **kwargs: Any) -> None:
     """Fail if ``fn``'s peak memory on ``big`` clearly exceeds its peak on ``small``.
 
@@ -54,9 +55,10 @@ def _grows_with_the_file(fn: Callable[..., Any], small: Path, big: Path, what: s
     hold several chunks (or blocks), so a reader that streams peaks the same on
     both, while one that holds the file peaks about four times higher on the big one. A
     first call on the small file comes before both measures: what only a first call
-    costs (imports, Arrow's pool and threads, pandas' caches) is not the file's.
+    costs (imports, Arrow's pool and threads, pandas' caches) is not the file's. The
+    kernel may see the process peak at most ``resident_slack`` higher on the big file.
     """
-    from depipe_course.exercises._memory import measure_peak
+    from depipe_course.exercises._memory import expect_resident_flat, measure_peak
 
     fn(small, *args, **kwargs)
     _, on_small = measure_peak(fn, small, *args, **kwargs)
@@ -67,3 +69,4 @@ def _grows_with_the_file(fn: Callable[..., Any], small: Path, big: Path, what: s
            f"{small.stat().st_size / 1e6:.1f} MB file it peaked at {on_small}, on the "
            f"{big.stat().st_size / 1e6:.1f} MB file at {on_big}",
            expected=f"about the same peak on both (at most {mib(limit)})", seen=str(on_big))
+    expect_resident_flat(on_small, on_big, resident_slack, f"the {big.stat().st_size / 1e6:.1f} MB file ({what})")

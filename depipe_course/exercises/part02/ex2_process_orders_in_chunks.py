@@ -103,6 +103,10 @@ def _dtypes(process_orders_in_chunks: Callable[..., Any], tmp_path: Path) -> Non
 
 
 _SMALL_ROWS, _BIG_ROWS, _MEMORY_CHUNK = 30_000, 120_000, 15_000
+# How much higher the kernel may see the process peak on the big file (``python -m benchmarks
+# memory_guard``, also with the machine busy): the reference rises 0.9-1.1 MiB, holding the file
+# 7.4 MiB and more, with the process's own counts silenced too.
+_RESIDENT_SLACK = 3 * 2**20
 
 
 @chunks.check("keeps memory flat: never reads the whole file", points=3,
@@ -117,4 +121,4 @@ def _memory(process_orders_in_chunks: Callable[..., Any], tmp_path: Path) -> Non
     process_orders_in_chunks(_files.BASIC.write(tmp_path), discard, chunk_size=100)  # warm-up
     _grows_with_the_file(process_orders_in_chunks, small, big,
                          f"{_SMALL_ROWS:,} and {_BIG_ROWS:,} rows, chunk_size={_MEMORY_CHUNK:,}",
-                         discard, chunk_size=_MEMORY_CHUNK)
+                         _RESIDENT_SLACK, discard, chunk_size=_MEMORY_CHUNK)

@@ -84,6 +84,10 @@ def _csv_drift(csv_to_parquet: Callable[..., Any], tmp_path: Path) -> None:
 
 
 _STREAM_SMALL, _STREAM_BIG, _STREAM_BLOCK = 80_000, 240_000, 1 << 16
+# How much higher the kernel may see the process peak on the big file (``python -m benchmarks
+# memory_guard``): the reference rises 1.2 MiB, and up to 3.2 MiB with the machine busy (Arrow's
+# reader threads); the versions that hold the file 16 MiB and more, with their counts silenced too.
+_RESIDENT_SLACK = 8 * 2**20
 
 
 @streaming.check("streams in memory bounded by block_size", points=2,
@@ -96,4 +100,4 @@ def _csv_memory(csv_to_parquet: Callable[..., Any], tmp_path: Path) -> None:
     _files.repeated_orders_csv(big, _STREAM_BIG)
     _grows_with_the_file(csv_to_parquet, small, big,
                          f"{_STREAM_SMALL:,} and {_STREAM_BIG:,} rows, block_size={_STREAM_BLOCK:,}",
-                         tmp_path / "out.parquet", block_size=_STREAM_BLOCK)
+                         _RESIDENT_SLACK, tmp_path / "out.parquet", block_size=_STREAM_BLOCK)

@@ -16,6 +16,8 @@ from typing import Any
 from depipe_course.checking import expect, expect_equal, fail
 from depipe_course.exercises import exercise
 from depipe_course.exercises.part06._shared import _captured_logs, _Fed, _take, _worker_side
+from depipe_course.judging.judge import learner_pid
+from depipe_course.judging.proc import descriptors_on
 
 read = exercise("06.1", "Read NDJSON lazily", ["read_ndjson"])
 
@@ -24,6 +26,15 @@ def _files_opened(path: Path) -> Any:
     """A watcher, where the learner's code runs, of every file it opens on ``path``
     (``_worker_side.files_opened``: it keeps them alive, and closes what is left open)."""
     return _worker_side().files_opened(path)
+
+
+def _left_open(path: Path) -> int:
+    """How many descriptors on ``path`` the learner's process holds, as the kernel counts them.
+
+    The watcher keeps every file object opened on ``path`` alive, so a file that only
+    garbage collection would have closed is still open here and counts.
+    """
+    return descriptors_on(learner_pid(), path)
 
 
 def _close(iterator: Any) -> None:
@@ -148,16 +159,16 @@ def _closes_early(read_ndjson: Callable[..., Any], tmp_path: Path) -> None:
         opened.keep_files_of(it)
         _close(it)
         del it
-        left_open = opened.left_open()
+        left_open = _left_open(path)
     expect(not left_open, "after the consumer called close() on the generator, the file was "
            "still open", expected="file closed", seen="file open")
-    with _files_opened(path) as opened:
+    with _files_opened(path):
         _worker_side().break_after_first(read_ndjson, path)  # for ... : break, where the learner's code runs
-        left_open = opened.left_open()
+        left_open = _left_open(path)
     expect(not left_open, "after the consumer broke out of a for loop, the file was still open",
            expected="file closed", seen="file open")
-    with _files_opened(path) as opened:
+    with _files_opened(path):
         _take(read_ndjson(path), 10)
-        left_open = opened.left_open()
+        left_open = _left_open(path)
     expect(not left_open, "after reading the whole file, the file was still open",
            expected="file closed", seen="file open")

@@ -53,10 +53,6 @@ class Opened:
                                if isinstance(v, io.IOBase) and v not in self.files]
             generator = getattr(generator, "gi_yieldfrom", None)
 
-    def left_open(self) -> int:
-        """How many of the watched files are still open."""
-        return sum(not handle.closed for handle in self.files)
-
 
 @contextlib.contextmanager
 def files_opened(path: str | Path) -> Iterator[Opened]:
