@@ -14,12 +14,15 @@ so helper functions and fixtures of the learner's see the same version as the te
 
 How the tests run: real pytest, one session for the whole grading, in the process where
 the learner's tests live. Under the judge that is the worker: the tests arrive here as
-proxies, so the judge asks the worker to run them (``registered_cases``) on the versions
-the exercise registered there, and gets back each case's outcome as plain data; the
-verdict (which mutants are killed, whether the suite can be graded) is reached here.
-The versions run beside the tests because that is the only place they behave as
-written: a version that changes the frame it is given must change the test's own
-frame, and a version's HTTP request must meet the test's own ``responses`` mocks.
+proxies, so the judge asks the worker to run them (``run_cases``) and gets back each
+case's outcome as plain data; the verdict (which mutants are killed, whether the suite
+can be graded) is reached here. The versions stay in the judge: the worker holds only a
+stand-in for each (``calling_the_judge``), so no correct version is ever readable where
+the learner's code runs. What a version does must still meet the test's own objects: a
+frame it changes is changed in the test's hands too (the stand-in mirrors it back), a
+session it is given is the test's session (a handle: its calls run in the worker, under
+the test's ``responses`` mocks), and a version that ignores the session calls
+``requests`` in the worker (``learner_module``).
 The listed tests (and the fixtures defined beside them) form a module that a small
 plugin hands to pytest; the plugin's ``pytest_runtestloop`` runs every test case on
 the correct version and then on each mutant (stopping at a mutant's first failure),
@@ -58,8 +61,6 @@ _MISSING = object()
 _MAX_SAVED_CELLS = 1_000_000
 # Environment variables with which an outer pytest (or a user) would steer the inner session.
 _PYTEST_ENV = ("PYTEST_ADDOPTS", "PYTEST_PLUGINS", "PYTEST_CURRENT_TEST", "PYTEST_DISABLE_PLUGIN_AUTOLOAD")
-# Exercise id → (correct, *mutants), as ``register`` was given them: the versions a suite runs on.
-_VERSIONS: dict[str, tuple[Callable[..., Any], ...]] = {}
 
 
 @dataclass(frozen=True)
@@ -145,14 +146,12 @@ def untouched_skeleton(fn: Callable[..., Any], name: str, target: str) -> bool:
 
 
 def evaluate(functions: Sequence[Callable[..., Any]], *, target: str, correct: Callable[..., Any],
-             mutants: Sequence[Mutant], scratch: Path, min_tests: int = MIN_TESTS,
-             exercise_id: str | None = None) -> Verdict:
+             mutants: Sequence[Mutant], scratch: Path, min_tests: int = MIN_TESTS) -> Verdict:
     """Run ``functions`` on ``correct`` and then on every mutant, in one pytest session.
 
-    Under the judge the session runs where the tests are, on the versions ``exercise_id``
-    registered there (``correct`` and ``mutants`` as this process knows them).
+    Under the judge the session runs where the tests are; the versions run here.
     """
-    runs = _run_session(functions, target, [correct, *(m.fn for m in mutants)], scratch, exercise_id)
+    runs = _run_session(functions, target, [correct, *(m.fn for m in mutants)], scratch)
     on_correct = runs[0]
     cases = tuple(r.test for r in on_correct if r.outcome != "skipped")
     broken = [r for r in on_correct if r.outcome == "failed"]
@@ -171,16 +170,65 @@ def evaluate(functions: Sequence[Callable[..., Any]], *, target: str, correct: C
 
 
 def _run_session(functions: Sequence[Callable[..., Any]], target: str, versions: Sequence[Callable[..., Any]],
-                 scratch: Path, exercise_id: str | None = None) -> list[list[CaseRun]]:
-    """Each case's outcome on each version: run here, or (under the judge) where the tests are."""
+                 scratch: Path) -> list[list[CaseRun]]:
+    """Each case's outcome on each version: run here, or (under the judge) where the tests are.
+
+    Under the judge the versions stay here: the worker gets a stand-in for each
+    (``calling_the_judge``) that hands the call over and mirrors back what the version
+    did to a frame it was given. The learner's process never holds a version's code.
+    """
     if any(isinstance(fn, Remote) for fn in functions):
-        if exercise_id is None:
-            raise RuntimeError("the learner's tests run in another process: name the exercise whose versions "
-                               "they run on")
-        found = learner_module(__name__).registered_cases(exercise_id, list(functions), target, str(scratch))
+        worker = learner_module(__name__)
+        stand_ins = [worker.calling_the_judge(_Version(version), target) for version in versions]
+        found = worker.run_cases(list(functions), target, stand_ins, scratch)
     else:
         found = run_cases(functions, target, versions, scratch)
     return _outcomes(found, len(versions))
+
+
+class _Version:
+    """A version as the worker's stand-in calls it: the result, and the frames it was given as they are after."""
+
+    def __init__(self, fn: Callable[..., Any]) -> None:
+        self._fn = fn
+
+    def __call__(self, *args: Any, **kwargs: Any) -> tuple[Any, list[Any]]:
+        result = self._fn(*args, **kwargs)
+        return result, [arg if _is_frame(arg) else None for arg in args]
+
+
+def _is_frame(value: Any) -> bool:
+    return type(value).__name__ == "DataFrame" and type(value).__module__.startswith("pandas")
+
+
+def calling_the_judge(version: Callable[..., tuple[Any, list[Any]]], target: str) -> Callable[..., Any]:
+    """(In the worker.) A function named ``target`` that calls ``version`` in the judge.
+
+    A frame crosses by value, so a version that changes the frame it is given changes
+    the judge's copy; the stand-in then writes the change into the caller's frame, the
+    one the learner's test holds, as the version would have done in place.
+    """
+
+    def stand_in(*args: Any, **kwargs: Any) -> Any:
+        result, after = version(*args, **kwargs)
+        for given, changed in zip(args, after, strict=False):
+            if changed is not None and _is_frame(given):
+                _mirror_frame(given, changed)
+        return result
+
+    stand_in.__name__ = stand_in.__qualname__ = target
+    return stand_in
+
+
+def _mirror_frame(given: Any, changed: Any) -> None:
+    """Make ``given`` hold what ``changed`` holds, column by column (rows are left as they were)."""
+    if given.equals(changed) or len(given) != len(changed):
+        return
+    for column in [c for c in given.columns if c not in changed.columns]:
+        del given[column]
+    for column in changed.columns:
+        if column not in given.columns or not given[column].equals(changed[column]):
+            given[column] = changed[column].to_numpy() if len(given) else changed[column]
 
 
 _OUTCOMES = ("passed", "failed", "skipped")
@@ -201,15 +249,6 @@ def _outcomes(found: Any, versions: int) -> list[list[CaseRun]]:
                  for test, outcome, message in run] for run in found["runs"]]
     except (TypeError, ValueError):
         raise RuntimeError("the grader could not read what your tests did") from None
-
-
-def registered_cases(exercise_id: str, functions: Sequence[Callable[..., Any]], target: str,
-                     scratch: str) -> dict[str, Any]:
-    """``run_cases`` on the versions exercise ``exercise_id`` registered in this process (the worker's)."""
-    from depipe_course import exercises
-
-    exercises.get(exercise_id)  # imports its part: its ``register`` names the versions
-    return run_cases(functions, target, _VERSIONS[exercise_id], Path(scratch))
 
 
 def run_cases(functions: Sequence[Callable[..., Any]], target: str, versions: Sequence[Callable[..., Any]],
@@ -472,7 +511,6 @@ def register(ex: Any, *, list_name: str, target: str, correct: Callable[..., Any
     still not calling ``target``, is *not attempted* rather than failed.
     """
     last: list[tuple[tuple[Callable[..., Any], ...], Verdict]] = []
-    _VERSIONS[ex.id] = (correct, *(m.fn for m in mutants))
 
     def is_skeleton(fn: Callable[..., Any]) -> bool:  # asked where the test was written (its code is there)
         return skeleton is not None and bool(learner_module(__name__).untouched_skeleton(fn, skeleton, target))
@@ -485,7 +523,7 @@ def register(ex: Any, *, list_name: str, target: str, correct: Callable[..., Any
                 a is b for a, b in zip(last[0][0], functions, strict=True)):
             return last[0][1]
         result = evaluate(functions, target=target, correct=correct, mutants=mutants, scratch=scratch,
-                          min_tests=min_tests, exercise_id=ex.id)
+                          min_tests=min_tests)
         last[:] = [(functions, result)]
         return result
 

@@ -1,10 +1,10 @@
 """Run one exercise's learner code in a confined child process and return plain data.
 
-Each exercise gets a fresh process forked from a warm *forkserver* that has already
-imported pandas, pyarrow, the course's checks and the references (``preload``), so
-isolation costs milliseconds rather than the ~0.7 s of a cold interpreter. The child
-(``child.py``) confines itself (``sandbox.py``), runs the cell and the checks, and
-sends back messages; this side enforces the wall-clock limit, validates what came
+Each exercise gets a fresh judge forked from a warm *forkserver* that has already
+imported pandas, pyarrow and the other libraries (``preload``; no check, no reference),
+so isolation costs milliseconds rather than the ~0.7 s of a cold interpreter. The judge
+(``child.py``) forks the confined worker (``sandbox.py``) that runs the learner's cell,
+runs the checks against it, and sends back messages; this side enforces the wall-clock limit, validates what came
 back against the registry it holds, and kills whatever the child left running.
 Whatever the learner's code does, ``run`` returns a ``Result`` for that exercise only.
 """
@@ -174,10 +174,20 @@ def _plan(limits: Limits, *, cpu_s: float, protect: tuple[str, ...]) -> sandbox.
     return sandbox.Plan(
         scratch=scratch, uid=2_000_000_000 + secrets.randbelow(100_000_000), cpu_s=cpu_s, limits=limits,
         read_only=_read_only_paths(protect, scratch),
-        # The references are in memory already: solutions/ is of no use to a check.
-        hidden=(*sandbox.hidden_paths(forkserver), str(SOLUTIONS_DIR)),
+        # The references are in memory already: solutions/ is of no use to a check. The checks run in the
+        # judge, outside the worker's mount namespace: no check package (nor the correct versions part 08's
+        # mutation grading keeps beside its checks) is readable where the learner's code runs.
+        hidden=(*sandbox.hidden_paths(forkserver), str(SOLUTIONS_DIR), *_check_packages()),
         masked=sandbox.masked_paths(protect),
     )
+
+
+def _check_packages() -> list[str]:
+    """The folders of the parts' check packages (``depipe_course/exercises/partNN``)."""
+    from depipe_course import exercises
+
+    root = os.path.dirname(os.path.realpath(exercises.__file__))
+    return [path for part in exercises.PARTS if os.path.isdir(path := os.path.join(root, part.module))]
 
 
 def _clean_up(plan: sandbox.Plan, netns: int | None, pid: int | None) -> None:

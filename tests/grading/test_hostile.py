@@ -69,13 +69,14 @@ CASES: dict[str, Case] = {
                             "redefines check"),
     "patches_depipe_course": Case("01.1", "rejected", "import depipe_course.checking as c\n"
                                   "c.fail = lambda *a, **k: None\n" + STUB, "grader's internals"),
-    # The checks run in the judge: the worker's copy of a check module is patched in vain, and the
-    # answer (a peak of 0, always) earns what it earns without the patch: all but the peak sub-checks.
+    # The checks run in the judge, and no check package is readable in the worker: the import that
+    # would reach one to patch it finds nothing.
     "patches_checks_dynamically": Case(
-        "01.1", "partial", "import importlib\n"
+        "01.1", "error", "import importlib\n"
         "m = importlib.import_module('depipe' + '_course.exercises.part01.ex1_peak_memory')\n"
         "m.expect = m.fail = lambda *a, **k: None\n"
-        "def peak_memory(fn, *args, **kwargs):\n    return fn(*args, **kwargs), 0\n", score=5.0),
+        "def peak_memory(fn, *args, **kwargs):\n    return fn(*args, **kwargs), 0\n",
+        "No module named 'depipe_course.exercises.part01"),
     # A builtin replaced in the worker breaks only the worker: the exercise is an error.
     "patches_builtins": Case(
         "01.1", "error", "b = __import__('built' + 'ins')\nb.isinstance = lambda *a: True\n"
@@ -292,7 +293,7 @@ def test_patching_depipe_course_is_rejected(graded: dict[str, Any]) -> None:
 
 
 def test_patching_the_checks_dynamically_gains_nothing(graded: dict[str, Any]) -> None:
-    """Checks patched through an obfuscated import are the worker's copy: the judge's grade the answer as it is."""
+    """Checks reached through an obfuscated import are not in the worker: that exercise errors, with the reason."""
     _assert_contained(graded, "patches_checks_dynamically")
 
 

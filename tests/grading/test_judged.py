@@ -120,21 +120,27 @@ _CLOSES = "closes the file when the consumer stops early"
 _FLAT = "constant memory: 10x the records, about the same peak"
 
 
-@pytest.fixture(scope="module")
-def graded_06(solved: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """The solved part 06 notebook with both cells above, through the sandboxed ``depipe grade``."""
-    root = tmp_path_factory.mktemp("lies")
-    notebook = exercises.get("06.1").part.notebook
+def _sandboxed(solved: Path, root: Path, cells: dict[str, str]) -> dict[str, Any]:
+    """A solved notebook with ``cells`` (exercise id → source) put in, through the sandboxed
+    ``depipe grade``; its report's entries by exercise id."""
+    notebook = exercises.get(next(iter(cells))).part.notebook
     submission = root / "learner"
     submission.mkdir()
     shutil.copy(solved / notebook, submission / notebook)
-    replace_cell(submission / notebook, "06.1", _LEAKS_PAST_THE_WATCHER)
-    replace_cell(submission / notebook, "06.5", _KEEPS_BATCHES_AND_SILENCES_ITS_COUNTS)
+    for exercise_id, source in cells.items():
+        replace_cell(submission / notebook, exercise_id, source)
     done = depipe("grade", str(submission), "--out", str(root / "report.json"), timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     report = json.loads((root / "report.json").read_text(encoding="utf-8"))
     assert report["grader"]["isolation"]["pids"] == OWN_PID_NAMESPACE  # the worker is a grandchild here
     return {e["id"]: e for e in report["exercises"] if e["notebook"] == notebook}
+
+
+@pytest.fixture(scope="module")
+def graded_06(solved: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The solved part 06 notebook with both cells above."""
+    return _sandboxed(solved, tmp_path_factory.mktemp("lies"), {
+        "06.1": _LEAKS_PAST_THE_WATCHER, "06.5": _KEEPS_BATCHES_AND_SILENCES_ITS_COUNTS})
 
 
 def _verdicts(entry: dict[str, Any]) -> dict[str, str]:
@@ -162,3 +168,52 @@ def test_memory_counts_silenced_in_the_worker_do_not_hide_kept_batches(graded_06
     failed = [c for c in entry["checks"] if c["status"] != "passed"]
     assert [c["name"] for c in failed] == [_FLAT], entry
     assert "the kernel saw" in failed[0]["message"], failed[0]
+
+
+# Answer keys a check package holds (part 08's correct versions, kept for mutation grading),
+# read from the worker: imported by name, or found among the objects in its memory (each
+# spelled past the static screen, which is a first line only).
+_08_1_FROM_THE_CHECK_MODULE = """
+import importlib
+_checks = importlib.import_module("depipe" + "_course.exercises.part08.ex2_clean_orders_tests")
+clean_orders = _checks.correct_clean_orders
+"""
+_08_2_AGAINST_AN_ORACLE_IN_MEMORY = reference.source(exercises.get("08.2")) + """
+def _oracle():
+    for found in getattr(__import__("g" + "c"), "get_" + "objects")():
+        if type(found).__name__ == "function" and found.__name__ == "clean_orders" \\
+                and "part08" in str(found.__module__) and "flaw" not in str(getattr(found, "__clo" + "sure__")):
+            return found
+    return None
+
+
+def test_same_as_the_correct_version():
+    frame = orders_frame((1, 10.0, " Placed ", NOON_UTC), (2, -1.0, "x", "bad"))
+    assert clean_orders(frame.copy()).equals(_oracle()(frame.copy()))
+
+
+clean_orders_tests = [test_same_as_the_correct_version] + clean_orders_tests[:3]
+"""
+
+
+@pytest.fixture(scope="module")
+def graded_08(solved: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The solved part 08 notebook, 08.1 and 08.2 reaching for the correct versions."""
+    return _sandboxed(solved, tmp_path_factory.mktemp("keys"), {
+        "08.1": _08_1_FROM_THE_CHECK_MODULE, "08.2": _08_2_AGAINST_AN_ORACLE_IN_MEMORY})
+
+
+def test_a_check_package_is_not_readable_where_the_learner_code_runs(graded_08: dict[str, Any]) -> None:
+    """The correct clean_orders beside 08.2's checks cannot be imported by the 08.1 cell: no points, the reason."""
+    entry = graded_08["08.1"]
+    assert entry["score"] == 0 and entry["status"] == "error", entry
+    assert "No module named 'depipe_course.exercises.part08" in entry["message"], entry["message"]
+    assert graded_08["08.3"]["score"] == graded_08["08.3"]["max"]
+
+
+def test_mutation_versions_are_not_in_the_learners_process(graded_08: dict[str, Any]) -> None:
+    """08.2's tests see stand-ins that call the judge: a test comparing against the correct version
+    found in memory finds none, so the suite fails on the correct version and earns nothing."""
+    entry = graded_08["08.2"]
+    assert entry["score"] == 0, entry
+    assert "test_same_as_the_correct_version fails on a correct clean_orders" in entry["checks"][0]["message"]

@@ -43,6 +43,24 @@ def test_a_dataframe_crosses_as_arrow() -> None:
     assert back["amount"].tolist()[0] == decimal.Decimal("1.10")
 
 
+def test_a_dataframe_with_a_column_of_mixed_values_crosses_value_by_value() -> None:
+    """A column Arrow has no type for (a test's ``["10.5", 7, None]``) crosses item by item; the others,
+    the index and the column order come back as they were."""
+    frame = pd.DataFrame({"amount": ["10.5", 7, None], "status": ["placed", "x", None],
+                          "at": pd.to_datetime(["2026-03-01"] * 3, utc=True)}, index=[3, 1, 2])
+    back = _round_trip(frame)
+    assert list(back.columns) == ["amount", "status", "at"] and back.index.tolist() == [3, 1, 2]
+    assert back["amount"].dtype == object and back["amount"].tolist() == ["10.5", 7, None]
+    assert back["status"].tolist() == frame["status"].tolist() and back["at"].equals(frame["at"])
+
+
+def test_in_a_mixed_column_what_is_not_data_crosses_as_a_handle() -> None:
+    """Value by value follows the codec's rules: an object it cannot carry becomes a handle, never itself."""
+    thing = object()
+    back = _round_trip(pd.DataFrame({"amount": [1.5, thing]}))
+    assert back["amount"].tolist() == [1.5, ("handle", 1)]  # this test's decoder: ("handle", its number)
+
+
 def test_subclasses_of_builtins_are_refused_and_equal_to_nothing() -> None:
     """An int whose == always agrees is never compared: it arrives as Refused."""
 

@@ -21,13 +21,6 @@ from typing import Any
 from depipe_course.checking import fail
 from depipe_course.judging.judge import learner_module
 
-# Attributes every LogRecord has (``message``/``asctime`` are added while formatting,
-# ``taskName`` from Python 3.12); any other attribute came from ``extra=``.
-STANDARD_RECORD_ATTRS = frozenset(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {
-    "message",
-    "asctime",
-    "taskName",
-}
 _LOGGER_NAME = "depipe.checks.part05"
 
 
@@ -83,5 +76,3 @@ def _json_lines(text: str, expected_count: int | None = None) -> list[dict[str, 
     return entries
 
 
-def _extras_of(record: logging.LogRecord) -> dict[str, Any]:
-    return {k: v for k, v in record.__dict__.items() if k not in STANDARD_RECORD_ATTRS}

@@ -18,7 +18,8 @@ from typing import Any
 from depipe_course.checking import expect, expect_equal, fail
 from depipe_course.exercises import exercise
 from depipe_course.exercises._zones import local_zone
-from depipe_course.exercises.part05._shared import STANDARD_RECORD_ATTRS, _capture, _json_lines, learner_side
+from depipe_course.exercises.part05._shared import _capture, _json_lines, learner_side
+from depipe_course.exercises.worker_side.part05 import STANDARD_RECORD_ATTRS
 
 fmt = exercise("05.1", "A JSON formatter for pipeline logs", ["StructuredFormatter"])
 # Keys that may legitimately share a name with a record attribute in the output.

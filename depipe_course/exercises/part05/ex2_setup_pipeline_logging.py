@@ -43,48 +43,12 @@ def _type_name(value: Any) -> str:
     return type(value).__name__
 
 
-class _LoggersAsFound:
-    """Made where the learner's code runs (``learner_module(__name__)``), so no handler leaves
-    that process: remembers the root logger's handlers and level and every logger touched,
-    and gives them back as they were."""
-
-    def __init__(self) -> None:
-        root = logging.getLogger()  # logging.basicConfig(force=True) would replace its handlers
-        self.root_state = (root.level, list(root.handlers))
-        self.loggers: list[Any] = [logging.getLogger(_SETUP_PIPELINE)]
-
-    def touched(self, logger: Any) -> None:
-        self.loggers.append(getattr(logger, "logger", logger))  # a LoggerAdapter's logger
-
-    def root_changed(self) -> bool:
-        return list(logging.getLogger().handlers) != self.root_state[1]
-
-    def reset(self) -> None:
-        """Every logger touched: no handlers, default level; the root logger its own
-        handlers and level."""
-        root = logging.getLogger()
-        level, handlers = self.root_state
-        for handler in [h for h in root.handlers if h not in handlers]:
-            root.removeHandler(handler)
-        for handler in [h for h in handlers if h not in root.handlers]:
-            root.addHandler(handler)
-        root.setLevel(level)
-        for logger in self.loggers:
-            if not isinstance(logger, logging.Logger):
-                continue
-            for handler in list(logger.handlers):
-                logger.removeHandler(handler)
-            logger.filters.clear()
-            logger.setLevel(logging.NOTSET)
-            logger.propagate = True
-
-
 class _Setups:
     """Calls the learner's setup and remembers every logger it returned, to clean up."""
 
     def __init__(self, setup_pipeline_logging: Callable[..., Any]) -> None:
         self._setup = setup_pipeline_logging
-        self._as_found = learner_module(__name__)._LoggersAsFound()
+        self._as_found = learner_side().LoggersAsFound(_SETUP_PIPELINE)
 
     def __call__(self, stream: Any, **kwargs: Any) -> tuple[Any, Any]:
         out = self._setup(_SETUP_PIPELINE, stream=stream, **kwargs)

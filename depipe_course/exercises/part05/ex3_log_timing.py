@@ -21,7 +21,8 @@ from unittest import mock
 
 from depipe_course.checking import expect, expect_equal
 from depipe_course.exercises import exercise
-from depipe_course.exercises.part05._shared import _capture, _extras_of
+from depipe_course.exercises.part05._shared import _capture
+from depipe_course.exercises.worker_side.part05 import extras_of
 
 timing = exercise("05.3", "A timing decorator", ["log_timing"])
 
@@ -104,7 +105,7 @@ def _timing_records(records: list[logging.LogRecord], level: int) -> list[loggin
 
 
 def _describe(records: list[logging.LogRecord]) -> list[str]:
-    return [f"{r.levelname}: {r.getMessage()} {_extras_of(r)}" for r in records] or ["(nothing)"]
+    return [f"{r.levelname}: {r.getMessage()} {extras_of(r)}" for r in records] or ["(nothing)"]
 
 
 def _is_number(value: Any) -> bool:
@@ -178,7 +179,7 @@ def _names_function(log_timing: Callable[..., Any]) -> None:
     found = _timing_records(run.records, logging.INFO)
     expect(len(found) == 1, "no INFO record with duration_seconds to read",
            expected="1 INFO record with extra duration_seconds", seen=_describe(run.records))
-    texts = [found[0].getMessage(), *(str(v) for v in _extras_of(found[0]).values())]
+    texts = [found[0].getMessage(), *(str(v) for v in extras_of(found[0]).values())]
     expect(any("load_orders" in t for t in texts), "nothing in the record says which function ran",
            expected="'load_orders' in the message or an extra field", seen=_describe(found))
 

@@ -8,7 +8,6 @@ what is not secret alone, and never changes the caller's own dicts.
 from __future__ import annotations
 
 import copy
-import json
 import logging
 import re
 from collections.abc import Callable
@@ -16,31 +15,11 @@ from typing import Any
 
 from depipe_course.checking import expect, fail
 from depipe_course.exercises import exercise
-from depipe_course.exercises.part05._shared import _capture, _extras_of, _json_lines
-from depipe_course.judging.judge import fetch, in_worker, learner_module
+from depipe_course.exercises.part05._shared import _capture, _json_lines, learner_side
+from depipe_course.judging.judge import fetch, in_worker
 
 redact = exercise("05.4", "Keep secrets and e-mails out of the logs", ["RedactingFilter"])
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-
-
-class _EverythingFormatter(logging.Formatter):
-    """Writes the rendered message, the raw ``msg`` and ``args``, and every extra field.
-
-    A redacting filter must make the *record* safe, whatever formatter comes after it.
-    It formats in the learner's process, next to the filter (``_everything_formatter``).
-    """
-
-    def format(self, record: logging.LogRecord) -> str:
-        try:
-            message = record.getMessage()
-        except Exception as exc:  # a filter that replaced msg but kept args
-            fail("after your filter ran, record.getMessage() fails",
-                 expected="a record whose msg and args still render",
-                 seen=f"{type(exc).__name__}: {exc} (clear record.args when you replace "
-                      "record.msg with the finished message)")
-        entry = {"message": message, "msg": str(record.msg), "args": record.args,
-                 **_extras_of(record)}
-        return json.dumps(entry, default=repr)
 
 
 _SECRETS = {
@@ -65,8 +44,8 @@ _EMAILS = ("ann.lee+orders@example.com", "ops-team@corp.example.org", "J.Doe@mai
 
 
 def _everything_formatter() -> logging.Formatter:
-    """An ``_EverythingFormatter`` made where the learner's filter runs."""
-    return learner_module(__name__)._EverythingFormatter()
+    """An ``EverythingFormatter`` made where the learner's filter runs."""
+    return learner_side().EverythingFormatter()
 
 
 def _filtered(RedactingFilter: type, emit: Callable[[logging.Logger], None],

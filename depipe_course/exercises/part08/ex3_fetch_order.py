@@ -16,6 +16,7 @@ from depipe_course.checking import expect, expect_equal, fail
 from depipe_course.edition import instructor_only
 from depipe_course.exercises import _mutation, exercise
 from depipe_course.exercises._mutation import Mutant
+from depipe_course.judging.judge import learner_module
 
 # The example test the stub ships with: a suite holding only this, unchanged, is "not attempted".
 FETCH_ORDER_SKELETON_NAME = "test_returns_the_order"
@@ -148,7 +149,9 @@ def _fetch_variant(order_id: int, session: Any, base_url: str, *, timeout: float
         url = f"{base_url.rstrip('/')}/order/{order_id}"
     elif flaw == "urljoin":
         url = urljoin(base_url, f"/orders/{order_id}")
-    getter = requests.get if flaw == "ignores session" else session.get
+    # Under the judge this runs there: a request that bypasses the session must still be made where the
+    # learner's test and its responses mocks are, so requests.get is the worker's.
+    getter = learner_module("requests").get if flaw == "ignores session" else session.get
     kwargs = {} if flaw == "no timeout" else {"timeout": timeout}
     try:
         response = getter(url, **kwargs)

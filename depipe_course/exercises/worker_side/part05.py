@@ -12,8 +12,24 @@ the text written, and each record's attributes (``Capture.records``) to rebuild 
 from __future__ import annotations
 
 import io
+import json
 import logging
 from typing import Any
+
+from depipe_course.checking import fail
+
+# Attributes every LogRecord has (``message``/``asctime`` are added while formatting,
+# ``taskName`` from Python 3.12); any other attribute came from ``extra=``.
+STANDARD_RECORD_ATTRS = frozenset(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {
+    "message",
+    "asctime",
+    "taskName",
+}
+
+
+def extras_of(record: logging.LogRecord) -> dict[str, Any]:
+    """The attributes of ``record`` that came from ``extra=``."""
+    return {k: v for k, v in record.__dict__.items() if k not in STANDARD_RECORD_ATTRS}
 
 
 class RaisingStreamHandler(logging.StreamHandler):  # type: ignore[type-arg]
@@ -92,3 +108,59 @@ def log_exception(logger: logging.Logger, message: str, error: BaseException) ->
         raise error
     except type(error):
         logger.exception(message)
+
+
+class LoggersAsFound:
+    """05.2's set-ups, undone where they happened, so no handler leaves the learner's process:
+    remembers the root logger's handlers and level and every logger touched (``name`` first),
+    and gives them back as they were."""
+
+    def __init__(self, name: str) -> None:
+        root = logging.getLogger()  # logging.basicConfig(force=True) would replace its handlers
+        self.root_state = (root.level, list(root.handlers))
+        self.loggers: list[Any] = [logging.getLogger(name)]
+
+    def touched(self, logger: Any) -> None:
+        self.loggers.append(getattr(logger, "logger", logger))  # a LoggerAdapter's logger
+
+    def root_changed(self) -> bool:
+        return list(logging.getLogger().handlers) != self.root_state[1]
+
+    def reset(self) -> None:
+        """Every logger touched: no handlers, default level; the root logger its own
+        handlers and level."""
+        root = logging.getLogger()
+        level, handlers = self.root_state
+        for handler in [h for h in root.handlers if h not in handlers]:
+            root.removeHandler(handler)
+        for handler in [h for h in handlers if h not in root.handlers]:
+            root.addHandler(handler)
+        root.setLevel(level)
+        for logger in self.loggers:
+            if not isinstance(logger, logging.Logger):
+                continue
+            for handler in list(logger.handlers):
+                logger.removeHandler(handler)
+            logger.filters.clear()
+            logger.setLevel(logging.NOTSET)
+            logger.propagate = True
+
+
+class EverythingFormatter(logging.Formatter):
+    """05.4's formatter: writes the rendered message, the raw ``msg`` and ``args``, and every extra field.
+
+    A redacting filter must make the *record* safe, whatever formatter comes after it,
+    so this one formats in the learner's process, next to the filter.
+    """
+
+    def format(self, record: logging.LogRecord) -> str:
+        try:
+            message = record.getMessage()
+        except Exception as exc:  # a filter that replaced msg but kept args
+            fail("after your filter ran, record.getMessage() fails",
+                 expected="a record whose msg and args still render",
+                 seen=f"{type(exc).__name__}: {exc} (clear record.args when you replace "
+                      "record.msg with the finished message)")
+        entry = {"message": message, "msg": str(record.msg), "args": record.args,
+                 **extras_of(record)}
+        return json.dumps(entry, default=repr)
