@@ -83,10 +83,11 @@ def _csv_drift(csv_to_parquet: Callable[..., Any], tmp_path: Path) -> None:
     expect_equal(str(table.schema.field("amount").type), "decimal128(10, 2)", "the type of amount")
 
 
-_STREAM_SMALL, _STREAM_BIG, _STREAM_BLOCK = 80_000, 240_000, 1 << 16
+_STREAM_SMALL, _STREAM_BIG, _STREAM_BLOCK = 40_000, 240_000, 1 << 16
 # How much higher the kernel may see the process peak on the big file (``python -m benchmarks
-# memory_guard``): the reference rises 1.2 MiB, and up to 3.2 MiB with the machine busy (Arrow's
-# reader threads); the versions that hold the file 16 MiB and more, with their counts silenced too.
+# memory_guard``): the reference rises 1.5 MiB (up to 3.2 with the machine busy: Arrow's reader
+# threads); the versions that hold the file 20 MiB and more, with their counts silenced too. The
+# big file is 6x the small one so that holding it shows above what the small run left behind.
 _RESIDENT_SLACK = 8 * 2**20
 
 
@@ -95,7 +96,7 @@ _RESIDENT_SLACK = 8 * 2**20
                       "and pq.ParquetWriter: write each batch as it arrives. read_csv or "
                       "pd.read_csv hold the whole file.")
 def _csv_memory(csv_to_parquet: Callable[..., Any], tmp_path: Path) -> None:
-    small, big = tmp_path / "orders_80k.csv", tmp_path / "orders_240k.csv"
+    small, big = tmp_path / "orders_40k.csv", tmp_path / "orders_240k.csv"
     _files.repeated_orders_csv(small, _STREAM_SMALL)
     _files.repeated_orders_csv(big, _STREAM_BIG)
     _grows_with_the_file(csv_to_parquet, small, big,
