@@ -36,7 +36,7 @@ from depipe_course.grading import sandbox
 from depipe_course.grading.child import Job, death_message, failure, grade_in_this_process, judge_main, probe_main
 from depipe_course.grading.limits import Limits
 from depipe_course.grading.screen import screen
-from depipe_course.paths import SOLUTIONS_DIR
+from depipe_course.paths import COURSE_ROOT, SOLUTIONS_DIR
 
 __all__ = ["IsolationRefused", "Job", "grade_in_this_process", "isolation_in_force", "run", "sandbox_for",
            "shares_the_graders_identity"]
@@ -174,12 +174,19 @@ def _plan(limits: Limits, *, cpu_s: float, protect: tuple[str, ...]) -> sandbox.
     return sandbox.Plan(
         scratch=scratch, uid=2_000_000_000 + secrets.randbelow(100_000_000), cpu_s=cpu_s, limits=limits,
         read_only=_read_only_paths(protect, scratch),
-        # The references are in memory already: solutions/ is of no use to a check. The checks run in the
-        # judge, outside the worker's mount namespace: no check package (nor the correct versions part 08's
-        # mutation grading keeps beside its checks) is readable where the learner's code runs.
-        hidden=(*sandbox.hidden_paths(forkserver), str(SOLUTIONS_DIR), *_check_packages()),
+        # Nothing that holds an answer is readable where the learner's code runs: the references (and the
+        # repository's history of them), the tests and benchmarks built on them, solved notebooks, and the
+        # check packages (part 08 keeps correct versions beside its checks): the checks run in the judge,
+        # outside the worker's mount namespace.
+        hidden=(*sandbox.hidden_paths(forkserver), *_course_answers(), *_check_packages()),
         masked=sandbox.masked_paths(protect),
     )
+
+
+def _course_answers() -> list[str]:
+    """The course's folders that hold or lead to reference answers (those present in this install)."""
+    found = [SOLUTIONS_DIR, *(COURSE_ROOT / name for name in (".git", "tests", "benchmarks", "build"))]
+    return [str(path) for path in found if path.exists()]
 
 
 def _check_packages() -> list[str]:

@@ -102,6 +102,12 @@ CASES: dict[str, Case] = {
         "src = pathlib.Path(depipe_course.__file__).parents[1] / ('sol' + 'utions') / 'part01.py'\n"
         "exec(subprocess.run(['cat', str(src)], capture_output=True, text=True, check=True).stdout)\n",
         "CalledProcessError"),
+    # The repository's history holds the references too: .git is hidden from the child like solutions/.
+    "copies_solutions_from_git_history": Case(
+        "01.1", "error", "import importlib, pathlib, subprocess\n"
+        "root = pathlib.Path(importlib.import_module('depipe' + '_course').__file__).parents[1]\n"
+        "exec(subprocess.run(['git', '-c', 'safe.directory=*', '-C', str(root), 'show', 'HEAD:' + 'sol' + "
+        "'utions/part01.py'], capture_output=True, text=True, check=True).stdout)\n", "raised"),
     "reads_a_classmates_notebook": Case(
         "01.1", "error", "import os\nopen(os.path.join(os.path.dirname({root!r}), 'syntax_error', "
         "'01_production_python.ipynb')).read()\n", "FileNotFoundError"),
@@ -335,6 +341,11 @@ def test_the_reference_cannot_be_found_among_live_objects(graded: dict[str, Any]
 def test_solutions_cannot_be_copied_by_a_subprocess(graded: dict[str, Any]) -> None:
     """solutions/ is hidden from the child: a `cat` of a reference file fails."""
     _assert_contained(graded, "copies_solutions_with_subprocess")
+
+
+def test_the_repository_history_of_the_solutions_is_out_of_view(graded: dict[str, Any]) -> None:
+    """`git show HEAD:solutions/...` from the child finds no repository: .git is hidden like solutions/."""
+    _assert_contained(graded, "copies_solutions_from_git_history")
 
 
 def test_a_classmates_notebook_is_out_of_view(graded: dict[str, Any]) -> None:
