@@ -18,7 +18,8 @@ proxies, so the judge asks the worker to run them (``run_cases``) and gets back 
 case's outcome as plain data; the verdict (which mutants are killed, whether the suite
 can be graded) is reached here. The versions stay in the judge: the worker holds only a
 stand-in for each (``calling_the_judge``), so no correct version is ever readable where
-the learner's code runs. What a version does must still meet the test's own objects: a
+the learner's code runs, and each version answers only during its own run
+(``_RunOrder``), so none can be kept as an oracle. What a version does must still meet the test's own objects: a
 frame it changes is changed in the test's hands too (the stand-in mirrors it back), a
 session it is given is the test's session (a handle: its calls run in the worker, under
 the test's ``responses`` mocks), and a version that ignores the session calls
@@ -151,7 +152,10 @@ def evaluate(functions: Sequence[Callable[..., Any]], *, target: str, correct: C
 
     Under the judge the session runs where the tests are; the versions run here.
     """
-    runs = _run_session(functions, target, [correct, *(m.fn for m in mutants)], scratch)
+    try:
+        runs = _run_session(functions, target, [correct, *(m.fn for m in mutants)], scratch)
+    except OutOfTurn as exc:
+        return Verdict((), str(exc))
     on_correct = runs[0]
     cases = tuple(r.test for r in on_correct if r.outcome != "skipped")
     broken = [r for r in on_correct if r.outcome == "failed"]
@@ -179,20 +183,56 @@ def _run_session(functions: Sequence[Callable[..., Any]], target: str, versions:
     """
     if any(isinstance(fn, Remote) for fn in functions):
         worker = learner_module(__name__)
-        stand_ins = [worker.calling_the_judge(_Version(version), target) for version in versions]
+        order = _RunOrder(target)
+        stand_ins = [worker.calling_the_judge(_Version(version, index, order), target)
+                     for index, version in enumerate(versions)]
         found = worker.run_cases(list(functions), target, stand_ins, scratch)
+        if order.misused:
+            raise OutOfTurn(order.misused)
     else:
         found = run_cases(functions, target, versions, scratch)
     return _outcomes(found, len(versions))
 
 
+class OutOfTurn(Exception):
+    """The learner's tests called a version outside its own run (kept from an earlier one, or found)."""
+
+
+class _RunOrder:
+    """The versions' runs come one after the other, each version called only during its own.
+
+    The stand-ins of every version sit in the learner's process, so a test could keep
+    the correct one from the first run (or find it in memory) and compare each mutant
+    with it: an oracle, not a test. A call to a version before the latest one called,
+    or one that jumps ahead of the run in progress, is out of turn, and the suite is
+    not graded.
+    """
+
+    def __init__(self, target: str) -> None:
+        self.target = target
+        self.current = 0
+        self.misused = ""
+
+    def enter(self, index: int) -> None:
+        if index < self.current and not self.misused:
+            self.misused = (f"a test called a {self.target} kept from an earlier run of your tests (or found in "
+                            f"memory) instead of the {self.target} its own run gives it: call {self.target} by "
+                            "its name inside each test, and keep no function between tests")
+        if index < self.current:
+            raise OutOfTurn(self.misused)
+        self.current = index
+
+
 class _Version:
     """A version as the worker's stand-in calls it: the result, and the frames it was given as they are after."""
 
-    def __init__(self, fn: Callable[..., Any]) -> None:
+    def __init__(self, fn: Callable[..., Any], index: int, order: _RunOrder) -> None:
         self._fn = fn
+        self._index = index
+        self._order = order
 
     def __call__(self, *args: Any, **kwargs: Any) -> tuple[Any, list[Any]]:
+        self._order.enter(self._index)
         result = self._fn(*args, **kwargs)
         return result, [arg if _is_frame(arg) else None for arg in args]
 

@@ -217,3 +217,26 @@ def test_mutation_versions_are_not_in_the_learners_process(graded_08: dict[str, 
     entry = graded_08["08.2"]
     assert entry["score"] == 0, entry
     assert "test_same_as_the_correct_version fails on a correct clean_orders" in entry["checks"][0]["message"]
+
+
+_08_2_KEEPS_THE_FIRST_VERSION = reference.source(exercises.get("08.2")) + """
+_kept = []
+
+
+def test_against_the_first_version():
+    if not _kept:
+        _kept.append(clean_orders)
+    frame = orders_frame((1, 10.0, " Placed ", NOON_UTC), (1, 0.0, "x", "bad"), (2, -1.0, "shipped", None))
+    assert clean_orders(frame.copy()).equals(_kept[0](frame.copy()))
+
+
+clean_orders_tests = [test_against_the_first_version] + clean_orders_tests[:3]
+"""
+
+
+def test_a_version_kept_from_an_earlier_run_is_out_of_turn() -> None:
+    """A test that keeps the clean_orders of the first run (the correct one) and compares each later
+    version with it is an oracle: the judge sees a version called outside its run, and grades nothing."""
+    result = grade_in_this_process(Job("08.2", _08_2_KEEPS_THE_FIRST_VERSION, "<hostile 08.2>"))
+    assert result.score == 0, str(result)
+    assert "kept from an earlier run" in result.checks[0].message, result.checks[0].message
