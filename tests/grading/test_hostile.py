@@ -2,7 +2,7 @@
 
 Every case is a solved part 01 notebook (``depipe solve`` output) with one exercise cell
 replaced; when the notebook itself is broken, the learner also has the solved notebook
-with the fewest exercises of another part, which must be spared. The whole
+of a quick part (09), which must be spared. The whole
 class of hostile learners is graded by one ``depipe grade-all --timeout 3`` run, so
 the suite stays fast; each case then gets its own test on its own learner's report:
 the hostile exercise scores 0 with the right status, every other exercise keeps its
@@ -126,10 +126,16 @@ CASES: dict[str, Case] = {
 }
 
 
+# The other part a broken notebook's learner hands in, which must be spared: part 09, whose three
+# checks take 0.01-0.1 s each, so the run's 3-second limit holds with room on a busy runner
+# (07.3, of another three-exercise part, takes ~1.3 s and timed out once under load).
+_OTHER_PART = "09"
+
+
 def _other_notebook(solved: Path) -> Path | None:
-    """The solved notebook of another part with the fewest exercises (the cheapest to grade)."""
-    others = [(len(exercises.exercises_of(p.name[:2])), p.name, p) for p in solved.glob("*.ipynb") if p.name != PART01]
-    return min(others)[2] if others else None
+    """The solved notebook of the other part (``_OTHER_PART``), if written."""
+    path = solved / exercises.part(_OTHER_PART).notebook
+    return path if path.exists() else None
 
 
 def _make(name: str, case: Case, learner: Path, solved: Path) -> None:
