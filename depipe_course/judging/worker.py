@@ -36,21 +36,28 @@ def serving(endpoint: Endpoint, *, tunnels: bool = False,
     endpoint.applier = applier  # type: ignore[attr-defined]
     try:
         with services.forward_http(endpoint), services.forward_aws(endpoint), services.forward_logs(endpoint), \
-                _root_quiet():
+                root_quiet():
             yield
     finally:
         applier.restore()
 
 
 @contextlib.contextmanager
-def _root_quiet() -> Iterator[None]:
-    """The root logger prints nothing while the judge is served: records go to the checks (replayed), not
-    into the notebook or the worker's stderr. What the learner's code configures inside is undone after."""
+def root_quiet(level: int | None = None) -> Iterator[None]:
+    """The root logger with only a ``NullHandler`` (and at ``level``, if given) while inside, then as it was.
+
+    Records are still handled (under the judge each is sent to the checks), never printed
+    in the notebook or the worker's stderr, nor kept by a handler the learner's process had
+    installed; what the learner's code configures inside is undone after. The worker serves
+    the judge inside it, and checks quiet the learner's logging with it (worker_side).
+    """
     import logging
 
     root = logging.getLogger()
     saved_handlers, saved_level = root.handlers[:], root.level
     root.handlers = [logging.NullHandler()]
+    if level is not None:
+        root.setLevel(level)
     try:
         yield
     finally:

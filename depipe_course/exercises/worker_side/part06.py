@@ -13,29 +13,15 @@ import builtins
 import contextlib
 import io
 import itertools
-import logging
 import os
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from depipe_course.judging.worker import root_quiet
 
-@contextlib.contextmanager
-def quiet_root(level: int) -> Iterator[None]:
-    """The root logger at ``level`` with only a ``NullHandler`` while inside, then as it was.
-
-    Records are still handled (under the judge each is sent to the checks), but none is
-    printed in the notebook or kept by a handler the learner's process had installed.
-    """
-    root = logging.getLogger()
-    saved_handlers, saved_level = root.handlers[:], root.level
-    root.handlers = [logging.NullHandler()]
-    root.setLevel(level)
-    try:
-        yield
-    finally:
-        root.handlers = saved_handlers
-        root.setLevel(saved_level)
+# The root logger quieted where the learner's code runs, as the worker quiets it while it serves.
+quiet_root = root_quiet
 
 
 class Opened:

@@ -16,22 +16,12 @@ import logging
 from collections.abc import Iterator
 from typing import Any
 
+from depipe_course.judging.worker import root_quiet
+
 LIBRARY = "depipe_check_lib"
 CHILD = f"{LIBRARY}.client"
-
-@contextlib.contextmanager
-def quiet_root() -> Iterator[None]:
-    """The root logger with only a ``NullHandler`` while inside, then as it was: the records
-    the learner's code logs are still handled (under the judge, sent to the checks), never printed."""
-    root = logging.getLogger()
-    saved_handlers, saved_level = root.handlers[:], root.level
-    root.handlers = [logging.NullHandler()]
-    try:
-        yield
-    finally:
-        root.handlers = saved_handlers
-        root.setLevel(saved_level)
-
+# The root logger quieted where the learner's code runs, as the worker quiets it while it serves.
+quiet_root = root_quiet
 
 _LoggerState = tuple[list[logging.Handler], list[Any], int, bool]
 
