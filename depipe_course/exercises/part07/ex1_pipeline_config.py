@@ -66,16 +66,6 @@ def _environment(values: Mapping[str, str]) -> Iterator[None]:
                 os.environ[name] = value
 
 
-@contextlib.contextmanager
-def _working_directory(path: Path) -> Iterator[None]:
-    before = Path.cwd()
-    os.chdir(path)
-    try:
-        yield
-    finally:
-        os.chdir(before)
-
-
 def _write_env_file(folder: Path, values: Mapping[str, str], extra_lines: str = "") -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / ".env"
@@ -206,7 +196,7 @@ def _dotenv_precedence(PipelineConfig: Any, tmp_path: Path) -> None:
 def _default_env_file(PipelineConfig: Any, tmp_path: Path) -> None:
     _build(PipelineConfig, FULL_ENV)  # a stub raises NotImplementedError here: not attempted
     _write_env_file(tmp_path, FULL_ENV)
-    with _working_directory(tmp_path), _environment({}):
+    with contextlib.chdir(tmp_path), _environment({}):
         try:
             config = PipelineConfig()
         except NotImplementedError:

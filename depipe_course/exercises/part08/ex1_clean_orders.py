@@ -9,8 +9,7 @@ frame untouched, no file, database or network call, no pandas warning.
 from __future__ import annotations
 
 import contextlib
-import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -171,22 +170,12 @@ def _worker_side() -> Any:
     return learner_module("depipe_course.exercises.worker_side.part08")
 
 
-@contextlib.contextmanager
-def _inside(folder: Path) -> Iterator[None]:
-    before = Path.cwd()
-    os.chdir(folder)
-    try:
-        yield
-    finally:
-        os.chdir(before)
-
-
 @clean.check("does no I/O: no files, no database, no network", points=1,
              hint="clean_orders only transforms the frame it is given: reading the CSV and writing "
                   "the result belong to the thin I/O functions around it.")
 def _no_io(clean_orders: Callable[..., Any], tmp_path: Path) -> None:
     attempts: list[str] = []
-    with _inside(tmp_path), _worker_side().io_refused(attempts.append):
+    with contextlib.chdir(tmp_path), _worker_side().io_refused(attempts.append):
         try:
             clean_orders(_frame([(1, 10.0, "placed", _TS), (2, 0.0, "placed", _TS)]))
         except Exception as exc:
