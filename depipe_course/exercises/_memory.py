@@ -105,7 +105,7 @@ def expect_resident_flat(small: Peak, big: Peak, slack: int, inputs: str) -> Non
 
     The call on the small input comes first, so what any call costs (imports, caches,
     pools) is already resident; a version that streams reuses it on the big input, one
-    that holds the input needs more. No figure (outside the judge): nothing to compare.
+    that holds the input needs more. No figure (a notebook, or no judge): nothing to compare.
     """
     from depipe_course.checking import expect
 

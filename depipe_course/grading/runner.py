@@ -4,8 +4,9 @@ Each exercise gets a fresh judge forked from a warm *forkserver* that has alread
 imported pandas, pyarrow and the other libraries (``preload``; no check, no reference),
 so isolation costs milliseconds rather than the ~0.7 s of a cold interpreter. The judge
 (``child.py``) forks the confined worker (``sandbox.py``) that runs the learner's cell,
-runs the checks against it, and sends back messages; this side enforces the wall-clock limit, validates what came
-back against the registry it holds, and kills whatever the child left running.
+runs the checks against it, and sends back messages; this side enforces the wall-clock
+limit, validates what came back against the registry it holds, and kills whatever the
+child left running.
 Whatever the learner's code does, ``run`` returns a ``Result`` for that exercise only.
 """
 
