@@ -41,7 +41,6 @@ class Refusal(PermissionError):
     """A request the judge does not serve."""
 
 
-
 def kind_of(obj: Any) -> str:
     import inspect
 

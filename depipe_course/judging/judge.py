@@ -160,4 +160,3 @@ def fetch(kept: Any) -> Any:
     if not isinstance(kept, Remote):
         return kept
     return kept._endpoint.request("fetch", kept)
-

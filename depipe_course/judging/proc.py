@@ -1,13 +1,13 @@
 """What the kernel says about the process running the learner's code, read by the judge.
 
-A check that asks "did the file get closed?" must not take the learner's process at
-its word: code in that process can patch ``open``, ``close`` or the file object that
-would report on it. ``/proc/<pid>/fd`` is the kernel's account of the descriptors that
-process holds, and the judge reads it from outside.
-
-Peak memory is not read here: resident memory (``VmHWM``) misses memory the process
-freed earlier and reuses, so at the sizes a check can afford it does not tell a
-version that keeps every batch from one that streams (figures in docs/grading.md).
+A check must not take the learner's process at its word about what that process does:
+code in it can patch ``open``, ``tracemalloc`` or whatever else would report on it.
+``/proc/<pid>`` is the kernel's account, and the judge reads it from outside: the
+descriptors the process holds (``fd/``: did the file get closed?) and the highest
+resident size it reached during a call (``VmHWM``, reset through ``clear_refs``: did
+memory grow with the input?). Resident memory does not show memory freed earlier and
+reused, so ``exercises/_memory.py`` compares it between a small and a big input, and
+only for a worker forked for one exercise.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from typing import TypeVar
 T = TypeVar("T")
 
 
-def status_bytes(pid: int, field: str) -> int:
+def _status_bytes(pid: int, field: str) -> int:
     """A memory figure from ``/proc/<pid>/status`` (``VmRSS``, ``VmHWM``), in bytes."""
     key = field.encode() + b":"
     with open(f"/proc/{pid}/status", "rb") as f:
@@ -36,7 +36,7 @@ def resident_high_water(pid: int, call: Callable[[], T]) -> tuple[T, int]:
     with open(f"/proc/{pid}/clear_refs", "wb") as f:
         f.write(b"5")  # VmHWM := VmRSS
     result = call()
-    return result, status_bytes(pid, "VmHWM")
+    return result, _status_bytes(pid, "VmHWM")
 
 
 def descriptors_on(pid: int, path: str | Path) -> int:
@@ -77,4 +77,3 @@ def learner_process(forked: int, *, behind_pid_namespace: bool) -> int:
         for worker in _children(init):
             return worker
     raise LookupError(f"no process runs the learner's code below process {forked}")
-

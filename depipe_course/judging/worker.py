@@ -95,7 +95,6 @@ class Namespace:
         return self.namespace[name]
 
 
-
 def load_cells(cells: list[tuple[str, str]], supplied_cells: list[tuple[str, str]]) -> tuple[Namespace, str]:
     """Run the reference cells of the used exercises, then the learner's cells, in a fresh ``__main__``.
 

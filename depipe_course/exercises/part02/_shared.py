@@ -39,7 +39,6 @@ def _typed_orders(rows: int = 250, *, floats: bool) -> Any:
 _BUCKET = "course-data"
 
 
-
 def _worker_side() -> Any:
     """``_worker_side``: what the checks set up or watch where the learner's code runs (its docstring says why)."""
     from depipe_course.judging.judge import learner_module

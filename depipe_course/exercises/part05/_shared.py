@@ -74,5 +74,3 @@ def _json_lines(text: str, expected_count: int | None = None) -> list[dict[str, 
         fail(f"{expected_count} records were logged, the output has {len(entries)} lines",
              expected=f"{expected_count} lines", seen=text or "(no output)")
     return entries
-
-

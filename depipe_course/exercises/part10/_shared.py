@@ -181,4 +181,3 @@ def _expected_rows(payments: Iterable[Any]) -> list[Any]:
     rows = [(p.payment_id, p.merchant_id, Decimal(p.amount), text(p.currency), text(p.status), text(p.method),
              None if p.captured_at is None else p.captured_at.astimezone(UTC)) for p in payments]
     return sorted(rows, key=lambda row: row[0])
-

@@ -188,4 +188,3 @@ def seeded_random(seed: int) -> Iterator[None]:
         yield
     finally:
         random.setstate(state)
-
